@@ -207,6 +207,15 @@ drvHostHugepageSize(const char *name)
     return val;
 }
 
+static gint
+drvHostHugepagesCompare(gconstpointer a, gconstpointer b)
+{
+    const drvHostHugepages *ha = a;
+    const drvHostHugepages *hb = b;
+
+    return ha->sizeKiB < hb->sizeKiB ? -1 : ha->sizeKiB > hb->sizeKiB;
+}
+
 static void
 drvHostProbeHugepages(const drvHostOps *ops, drvHostCaps *caps)
 {
@@ -229,6 +238,7 @@ drvHostProbeHugepages(const drvHostOps *ops, drvHostCaps *caps)
         hp.free = drvHostReadNumber(ops, freePath);
         g_array_append_val(sizes, hp);
     }
+    g_array_sort(sizes, drvHostHugepagesCompare);
     caps->nhugepages = sizes->len;
     caps->hugepages = (drvHostHugepages *)g_array_free(
         g_steal_pointer(&sizes), FALSE);
