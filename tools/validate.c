@@ -250,10 +250,20 @@ toolCheckVMTypes(const toolValidateCtx *ctx, toolCheckOutcome *out)
                  _("KVM offers only the default VM type: no confidential VMs"));
 }
 
-static const char *
-toolKvmModule(const drvHostCaps *host)
+/* The reason for SEV-SNP or TDX when the KVM module is not @want. */
+static void
+toolCheckSetWrongModule(toolCheckOutcome *out, const char *hint,
+                        const drvHostCaps *host, const char *want)
 {
-    return host->kvmModule ? host->kvmModule : _("none");
+    if (!host->kvmModule) {
+        toolCheckSet(out, TOOL_VALIDATE_WARN, hint,
+                     _("not available: no KVM vendor module is loaded, %1$s is needed"),
+                     want);
+        return;
+    }
+    toolCheckSet(out, TOOL_VALIDATE_WARN, hint,
+                 _("not available: this host's KVM module is '%1$s', not %2$s"),
+                 host->kvmModule, want);
 }
 
 static void
@@ -270,12 +280,14 @@ toolCheckSevSnp(const toolValidateCtx *ctx, toolCheckOutcome *out)
                          "%s", _("'/dev/sev' does not exist: QEMU cannot launch SEV-SNP guests"));
         }
     } else if (g_strcmp0(host->kvmModule, "kvm_amd") != 0) {
-        toolCheckSet(out, TOOL_VALIDATE_WARN, hint,
-                     _("not available: this host's KVM module is '%1$s', not kvm_amd"),
-                     toolKvmModule(host));
-    } else if (host->sevSnpParam != VGM_TRISTATE_BOOL_YES) {
+        toolCheckSetWrongModule(out, hint, host, "kvm_amd");
+    } else if (host->sevSnpParam == VGM_TRISTATE_BOOL_ABSENT) {
+        toolCheckSet(out, TOOL_VALIDATE_WARN,
+                     _("Use a kernel built with CONFIG_KVM_AMD_SEV."), "%s",
+                     _("kvm_amd has no SEV-SNP support (no 'sev_snp' parameter)"));
+    } else if (host->sevSnpParam == VGM_TRISTATE_BOOL_NO) {
         toolCheckSet(out, TOOL_VALIDATE_WARN, hint, "%s",
-                     _("kvm_amd has SEV-SNP disabled (parameter sev_snp)"));
+                     _("kvm_amd has SEV-SNP disabled (sev_snp=N)"));
     } else {
         toolCheckSet(out, TOOL_VALIDATE_WARN, hint, "%s",
                      _("KVM does not offer the SEV-SNP VM type (KVM_CAP_VM_TYPES)"));
@@ -298,12 +310,14 @@ toolCheckTdx(const toolValidateCtx *ctx, toolCheckOutcome *out)
                            "guests"));
         }
     } else if (g_strcmp0(host->kvmModule, "kvm_intel") != 0) {
-        toolCheckSet(out, TOOL_VALIDATE_WARN, hint,
-                     _("not available: this host's KVM module is '%1$s', not kvm_intel"),
-                     toolKvmModule(host));
-    } else if (host->tdxParam != VGM_TRISTATE_BOOL_YES) {
+        toolCheckSetWrongModule(out, hint, host, "kvm_intel");
+    } else if (host->tdxParam == VGM_TRISTATE_BOOL_ABSENT) {
+        toolCheckSet(out, TOOL_VALIDATE_WARN,
+                     _("Use a kernel built with CONFIG_KVM_INTEL_TDX."), "%s",
+                     _("kvm_intel has no TDX support (no 'tdx' parameter)"));
+    } else if (host->tdxParam == VGM_TRISTATE_BOOL_NO) {
         toolCheckSet(out, TOOL_VALIDATE_WARN, hint, "%s",
-                     _("kvm_intel has TDX disabled (parameter tdx)"));
+                     _("kvm_intel has TDX disabled (tdx=N)"));
     } else {
         toolCheckSet(out, TOOL_VALIDATE_WARN, hint, "%s",
                      _("KVM does not offer the TDX VM type (KVM_CAP_VM_TYPES)"));
@@ -359,15 +373,15 @@ toolCheckUffd(const toolValidateCtx *ctx, toolCheckOutcome *out)
         toolCheckSet(out, TOOL_VALIDATE_WARN,
                      _("Use a kernel with CONFIG_USERFAULTFD, and run as root (or set "
                        "vm.unprivileged_userfaultfd=1, or give access to '/dev/userfaultfd')."),
-                     _("cannot create a userfaultfd: %1$s: post-copy migration is not possible on "
-                       "this host"),
+                     _("post-copy migration is not possible on this host: cannot create a "
+                       "userfaultfd (%1$s)"),
                      g_strerror(host->uffdOpen.err));
     } else if (host->uffdMemfdMissing.state != DRV_HOST_STEP_OK) {
         toolCheckSet(out, TOOL_VALIDATE_WARN,
                      _("Use a kernel with userfaultfd support for shared memory "
                        "(CONFIG_USERFAULTFD, shmem)."),
-                     _("userfaultfd cannot register shared memory (%1$s): post-copy migration is "
-                       "not possible on this host"),
+                     _("post-copy migration is not possible on this host: userfaultfd cannot "
+                       "register shared memory (%1$s)"),
                      toolStepText(&host->uffdMemfdMissing));
     }
 }
