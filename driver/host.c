@@ -289,6 +289,7 @@ drvHostCapsNew(void)
     for (i = 0; i < DRV_HOST_KVM_CAP_LAST; i++) {
         caps->sysCaps[i] = DRV_HOST_UNKNOWN;
         caps->vmCaps[i] = DRV_HOST_UNKNOWN;
+        caps->cocoVmCaps[i] = DRV_HOST_UNKNOWN;
     }
     return caps;
 }
@@ -370,20 +371,33 @@ drvHostCapsHasVMType(const drvHostCaps *caps, drvHostVMType type)
  * @caps: probed capabilities
  * @cap: a capability
  *
- * The value on the VM fd (as QEMU asks), else on /dev/kvm.  For
- * KVM_CAP_MEMORY_ATTRIBUTES the two are ORed: a default VM reports no
- * private attribute even where confidential VM types have it, while
- * /dev/kvm reports what the host supports.
- *
- * Returns: the value, or DRV_HOST_UNKNOWN.
+ * Returns: the value on the default VM's fd (as QEMU asks), else on
+ * /dev/kvm, else DRV_HOST_UNKNOWN.
  */
 long long
 drvHostCapsKvmCap(const drvHostCaps *caps, drvHostKvmCap cap)
 {
-    long long sys = caps->sysCaps[cap];
     long long vm = caps->vmCaps[cap];
 
-    if (cap == DRV_HOST_KVM_CAP_MEMORY_ATTRIBUTES && sys > 0 && vm >= 0)
-        return sys | vm;
-    return vm != DRV_HOST_UNKNOWN ? vm : sys;
+    return vm != DRV_HOST_UNKNOWN ? vm : caps->sysCaps[cap];
+}
+
+/**
+ * drvHostCapsPrivateMemory:
+ * @caps: probed capabilities
+ *
+ * Whether KVM has KVM_MEMORY_ATTRIBUTE_PRIVATE where QEMU looks for it:
+ * on the fd of a confidential VM.  Without one, /dev/kvm's answer.
+ *
+ * Returns: true when private memory is supported.
+ */
+bool
+drvHostCapsPrivateMemory(const drvHostCaps *caps)
+{
+    drvHostKvmCap cap = DRV_HOST_KVM_CAP_MEMORY_ATTRIBUTES;
+    long long attrs = caps->sysCaps[cap];
+
+    if (caps->cocoVmCreate.state == DRV_HOST_STEP_OK)
+        attrs = caps->cocoVmCaps[cap];
+    return attrs > 0 && (attrs & DRV_HOST_MEMORY_ATTRIBUTE_PRIVATE);
 }

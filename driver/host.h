@@ -94,6 +94,14 @@ struct drvHostCaps {
     drvHostStep vmCreate;  /* KVM_CREATE_VM(DEFAULT) */
     long long sysCaps[DRV_HOST_KVM_CAP_LAST];  /* on /dev/kvm */
     long long vmCaps[DRV_HOST_KVM_CAP_LAST];   /* on the default VM */
+    /*
+     * A confidential VM of the first type offered among SNP, TDX and
+     * SW_PROTECTED: QEMU checks KVM_CAP_MEMORY_ATTRIBUTES on such a VM,
+     * and a default VM never has the private attribute.
+     */
+    drvHostVMType cocoVmType;                  /* DEFAULT: none offered */
+    drvHostStep cocoVmCreate;
+    long long cocoVmCaps[DRV_HOST_KVM_CAP_LAST];
 
     /* the guest_memfd test on the default VM */
     unsigned long long gmemFlags;  /* the flags it was created with */
@@ -139,4 +147,5 @@ char *drvHostFingerprint(GError **error);
 /* Convenience readers used by the validator and the driver. */
 bool drvHostCapsHasVMType(const drvHostCaps *caps, drvHostVMType type);
 long long drvHostCapsKvmCap(const drvHostCaps *caps, drvHostKvmCap cap);
+bool drvHostCapsPrivateMemory(const drvHostCaps *caps);
 const char *drvHostErrnoName(int err);

@@ -118,6 +118,26 @@ drvHostFormatGmemFlags(GString *buf, unsigned long long flags)
 }
 
 static void
+drvHostFormatCocoVM(GString *buf, const drvHostCaps *caps)
+{
+    size_t i;
+
+    if (caps->cocoVmType == DRV_HOST_VM_TYPE_DEFAULT) {
+        g_string_append(buf, "kvm.coco-vm=none\n");
+        return;
+    }
+    g_string_append_printf(buf, "kvm.coco-vm=%s\n",
+                           drvHostVMTypeToString(caps->cocoVmType));
+    drvHostFormatStep(buf, "kvm.coco-vm.create", &caps->cocoVmCreate);
+    for (i = 0; i < DRV_HOST_KVM_CAP_LAST; i++) {
+        g_autofree char *key = g_strdup_printf("kvm.coco-vm.%s",
+                                               drvHostKvmCapToString(i));
+
+        drvHostFormatNumber(buf, key, caps->cocoVmCaps[i]);
+    }
+}
+
+static void
 drvHostFormatKvm(GString *buf, const drvHostCaps *caps)
 {
     size_t i;
@@ -138,6 +158,7 @@ drvHostFormatKvm(GString *buf, const drvHostCaps *caps)
         drvHostFormatNumber(buf, vm, caps->vmCaps[i]);
     }
     drvHostFormatVMTypes(buf, caps);
+    drvHostFormatCocoVM(buf, caps);
     /* KVM Userfault (KVM_CAP_USERFAULT) is not merged upstream. */
     g_string_append(buf, "kvm.userfault=not-detectable\n");
     drvHostFormatGmemFlags(buf, caps->gmemFlags);

@@ -132,6 +132,35 @@ drvHostKvmGmemTest(const drvHostOps *ops, int vmfd, drvHostCaps *caps)
     ops->munmap(mem, DRV_HOST_PROBE_MAP_SIZE);
 }
 
+/* Create a VM of the first confidential type offered, read its caps. */
+static void
+drvHostKvmProbeCocoVM(const drvHostOps *ops, int kvmfd, drvHostCaps *caps)
+{
+    static const drvHostVMType types[] = {
+        DRV_HOST_VM_TYPE_SNP, DRV_HOST_VM_TYPE_TDX,
+        DRV_HOST_VM_TYPE_SW_PROTECTED,
+    };
+    VGM_AUTOCLOSE int vmfd = -1;
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(types); i++) {
+        if (drvHostCapsHasVMType(caps, types[i]))
+            break;
+    }
+    if (i == G_N_ELEMENTS(types))
+        return;
+    caps->cocoVmType = types[i];
+    vmfd = ops->ioctl(kvmfd, KVM_CREATE_VM, types[i]);
+    drvHostStepSet(&caps->cocoVmCreate, vmfd);
+    if (vmfd < 0) {
+        g_debug("KVM_CREATE_VM(%s) failed: %s",
+                drvHostVMTypeToString(types[i]),
+                g_strerror(caps->cocoVmCreate.err));
+        return;
+    }
+    drvHostKvmCheckCaps(ops, vmfd, caps->cocoVmCaps);
+}
+
 static int
 drvHostKvmOpen(const drvHostOps *ops, drvHostCaps *caps)
 {
@@ -177,4 +206,5 @@ drvHostKvmProbe(const drvHostOps *ops, drvHostCaps *caps)
     }
     drvHostKvmCheckCaps(ops, vmfd, caps->vmCaps);
     drvHostKvmGmemTest(ops, vmfd, caps);
+    drvHostKvmProbeCocoVM(ops, kvmfd, caps);
 }

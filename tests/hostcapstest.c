@@ -29,10 +29,12 @@ typedef struct {
 typedef struct {
     const char *name;
     const char *release;
+    long cpus;                      /* 0: 8 */
     int exitStatus;                 /* what virt-gmem-validate returns */
     int kvmOpenErrno;               /* 0: /dev/kvm opens */
     long long sysCaps[DRV_HOST_KVM_CAP_LAST];
-    long long vmCaps[DRV_HOST_KVM_CAP_LAST];
+    long long vmCaps[DRV_HOST_KVM_CAP_LAST];    /* a default VM */
+    long long cocoCaps[DRV_HOST_KVM_CAP_LAST];  /* a confidential VM */
     int uffdErrno;                  /* 0: userfaultfd can be created */
     int uffdGmemMissingErrno;       /* 0: registration works */
     int uffdGmemMinorErrno;
@@ -43,6 +45,7 @@ typedef struct {
 typedef enum {
     TEST_FD_KVM = 1,
     TEST_FD_VM,
+    TEST_FD_COCO_VM,
     TEST_FD_GMEM,
     TEST_FD_MEMFD,
     TEST_FD_UFFD_DEV,
@@ -121,9 +124,11 @@ testIoctlKvm(unsigned long request, uintptr_t arg)
     if (request == KVM_GET_API_VERSION)
         return 12;
     if (request == KVM_CREATE_VM) {
-        if (arg != 0 && (types <= 0 || !(types & (1LL << arg))))
+        if (arg == 0)
+            return testNewFd(TEST_FD_VM);
+        if (types <= 0 || !(types & (1LL << arg)))
             return testFail(EINVAL);
-        return testNewFd(TEST_FD_VM);
+        return testNewFd(TEST_FD_COCO_VM);
     }
     if (request != KVM_CHECK_EXTENSION)
         return testFail(ENOTTY);
@@ -135,21 +140,21 @@ testIoctlKvm(unsigned long request, uintptr_t arg)
 }
 
 static int
-testIoctlVM(unsigned long request, uintptr_t arg)
+testIoctlVM(const long long *caps, unsigned long request, uintptr_t arg)
 {
     const drvHostGmemCreateArgs *gmem = (const void *)arg;
-    long long flags = testCur->vmCaps[DRV_HOST_KVM_CAP_GUEST_MEMFD_FLAGS];
+    long long flags = caps[DRV_HOST_KVM_CAP_GUEST_MEMFD_FLAGS];
     size_t i;
 
     if (request == KVM_CHECK_EXTENSION) {
         for (i = 0; i < DRV_HOST_KVM_CAP_LAST; i++) {
             if (drvHostKvmCapNumbers[i] == arg)
-                return testCur->vmCaps[i];
+                return caps[i];
         }
         return 0;
     }
     if (request != KVM_CREATE_GUEST_MEMFD ||
-        testCur->vmCaps[DRV_HOST_KVM_CAP_GUEST_MEMFD] <= 0)
+        caps[DRV_HOST_KVM_CAP_GUEST_MEMFD] <= 0)
         return testFail(ENOTTY);
     if (gmem->size == 0 || (gmem->flags & ~(unsigned long long)MAX(flags, 0)))
         return testFail(EINVAL);
@@ -189,7 +194,9 @@ testIoctl(int fd, unsigned long request, uintptr_t arg)
     case TEST_FD_KVM:
         return testIoctlKvm(request, arg);
     case TEST_FD_VM:
-        return testIoctlVM(request, arg);
+        return testIoctlVM(testCur->vmCaps, request, arg);
+    case TEST_FD_COCO_VM:
+        return testIoctlVM(testCur->cocoCaps, request, arg);
     case TEST_FD_UFFD:
         return testIoctlUffd(request, arg);
     case TEST_FD_UFFD_DEV:
@@ -329,7 +336,9 @@ testUname(struct utsname *buf)
 static long
 testSysconf(int name)
 {
-    return name == _SC_NPROCESSORS_ONLN ? 8 : -1;
+    if (name != _SC_NPROCESSORS_ONLN)
+        return -1;
+    return testCur->cpus ? testCur->cpus : 8;
 }
 
 static const drvHostOps testOps = {
@@ -452,12 +461,15 @@ testHostCase(gconstpointer data)
     [TEST_CAP(GUEST_MEMFD_FLAGS)] = 3, [TEST_CAP(SPLIT_IRQCHIP)] = 1, \
     [TEST_CAP(X86_APIC_BUS_CYCLES_NS)] = 1
 
-/* A confidential computing host: @types, private attribute on /dev/kvm. */
-#define TEST_CAPS_COCO(types, attrs) \
+/*
+ * A confidential computing host: VM @types, memory @attrs and guest_memfd
+ * @flags (a confidential VM has the private attribute and no mmap).
+ */
+#define TEST_CAPS_COCO(types, attrs, flags) \
     [TEST_CAP(USER_MEMORY2)] = 1, [TEST_CAP(MEMORY_FAULT_INFO)] = 1, \
     [TEST_CAP(MEMORY_ATTRIBUTES)] = (attrs), [TEST_CAP(GUEST_MEMFD)] = 1, \
     [TEST_CAP(VM_TYPES)] = (types), [TEST_CAP(PRE_FAULT_MEMORY)] = 1, \
-    [TEST_CAP(GUEST_MEMFD_FLAGS)] = 3, [TEST_CAP(SPLIT_IRQCHIP)] = 1, \
+    [TEST_CAP(GUEST_MEMFD_FLAGS)] = (flags), [TEST_CAP(SPLIT_IRQCHIP)] = 1, \
     [TEST_CAP(X86_APIC_BUS_CYCLES_NS)] = 1
 
 #define TEST_FILES_COMMON \
@@ -546,7 +558,7 @@ static const char *const testPathsNoAccess[] = {
 
 static const testHost testHosts[] = {
     {
-        .name = "this-host", .release = "6.18.44-fc-v445",
+        .name = "this-host", .release = "6.18.44-fc-v445", .cpus = 2,
         .exitStatus = TOOL_VALIDATE_EXIT_WARN,
         .sysCaps = { TEST_CAPS_THIS_HOST }, .vmCaps = { TEST_CAPS_THIS_HOST },
         .uffdGmemMissingErrno = EINVAL, .uffdGmemMinorErrno = EINVAL,
@@ -555,16 +567,18 @@ static const testHost testHosts[] = {
     {
         .name = "snp", .release = "6.18.0-snp",
         .exitStatus = TOOL_VALIDATE_EXIT_WARN,
-        .sysCaps = { TEST_CAPS_COCO(0x1d, 8) },
-        .vmCaps = { TEST_CAPS_COCO(0x1d, 0) },
+        .sysCaps = { TEST_CAPS_COCO(0x1d, 8, 3) },
+        .vmCaps = { TEST_CAPS_COCO(0x1d, 0, 3) },
+        .cocoCaps = { TEST_CAPS_COCO(0x1d, 8, 0) },
         .uffdGmemMissingErrno = EINVAL, .uffdGmemMinorErrno = EINVAL,
         .paths = testPathsSnp, .files = testFilesSnp,
     },
     {
         .name = "tdx", .release = "6.18.0-tdx",
         .exitStatus = TOOL_VALIDATE_EXIT_WARN,
-        .sysCaps = { TEST_CAPS_COCO(0x21, 8) },
-        .vmCaps = { TEST_CAPS_COCO(0x21, 0) },
+        .sysCaps = { TEST_CAPS_COCO(0x21, 8, 3) },
+        .vmCaps = { TEST_CAPS_COCO(0x21, 0, 3) },
+        .cocoCaps = { TEST_CAPS_COCO(0x21, 8, 0) },
         .uffdGmemMissingErrno = EINVAL, .uffdGmemMinorErrno = EINVAL,
         .paths = testPathsTdx, .files = testFilesTdx,
     },

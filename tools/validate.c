@@ -213,15 +213,12 @@ toolCheckGmemTest(const toolValidateCtx *ctx, toolCheckOutcome *out)
 static void
 toolCheckMemAttrs(const toolValidateCtx *ctx, toolCheckOutcome *out)
 {
-    long long attrs;
-
     if (toolCheckNoVM(ctx, TOOL_VALIDATE_WARN, out))
         return;
-    attrs = drvHostCapsKvmCap(ctx->host, DRV_HOST_KVM_CAP_MEMORY_ATTRIBUTES);
-    if (attrs <= 0 || !(attrs & DRV_HOST_MEMORY_ATTRIBUTE_PRIVATE)) {
+    if (!drvHostCapsPrivateMemory(ctx->host)) {
         toolCheckSet(out, TOOL_VALIDATE_WARN,
-                     _("Enable SEV-SNP (kvm_amd sev_snp=1) or TDX (kvm_intel tdx=1) if this host "
-                       "should run confidential guests; nothing to change otherwise."),
+                     _("Enable SEV-SNP (kvm_amd sev_snp=1) or TDX (kvm_intel tdx=1) if this "
+                       "host should run confidential guests; nothing to change otherwise."),
                      "%s",
                      _("KVM has no private memory attribute (KVM_MEMORY_ATTRIBUTE_PRIVATE): "
                        "confidential guests cannot run on this host"));
