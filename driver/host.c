@@ -93,7 +93,14 @@ const drvHostOps drvHostOpsReal = {
     .sysconf = sysconf,
 };
 
-/* Record the outcome of a call that returned @ret (errno on < 0). */
+/**
+ * drvHostStepSet:
+ * @step: the step to record
+ * @ret: what the call returned; on < 0, errno is read
+ *
+ * Record the outcome of one probe call.  Call it right after the call,
+ * before anything can change errno.
+ */
 void
 drvHostStepSet(drvHostStep *step, int ret)
 {
@@ -106,6 +113,13 @@ drvHostStepSet(drvHostStep *step, int ret)
     }
 }
 
+/**
+ * drvHostPathExists:
+ * @ops: host access
+ * @path: a device node, file or directory
+ *
+ * Returns: whether stat() finds @path.
+ */
 bool
 drvHostPathExists(const drvHostOps *ops, const char *path)
 {
@@ -114,7 +128,14 @@ drvHostPathExists(const drvHostOps *ops, const char *path)
     return ops->stat(path, &st) == 0;
 }
 
-/* The first integer in a sysfs/procfs file, or DRV_HOST_UNKNOWN. */
+/**
+ * drvHostReadNumber:
+ * @ops: host access
+ * @path: a sysfs or procfs file
+ *
+ * Returns: the non-negative integer the file starts with, or
+ * DRV_HOST_UNKNOWN when it is missing or holds something else.
+ */
 long long
 drvHostReadNumber(const drvHostOps *ops, const char *path)
 {
@@ -294,6 +315,12 @@ drvHostCapsNew(void)
     return caps;
 }
 
+/**
+ * drvHostCapsFree:
+ * @caps: capabilities, or NULL
+ *
+ * Free @caps.
+ */
 void
 drvHostCapsFree(drvHostCaps *caps)
 {

@@ -5,6 +5,8 @@
 # error "driver/hostpriv.h is only for driver/host*.c and tests"
 #endif
 
+#include <linux/kvm.h>
+#include <linux/userfaultfd.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -70,9 +72,6 @@ long long drvHostReadNumber(const drvHostOps *ops, const char *path);
  * headers (shared/qemu-facts.md §7).  Nothing that is not merged
  * upstream (KVM Userfault) is defined.
  */
-#include <linux/kvm.h>
-#include <linux/userfaultfd.h>
-
 #ifndef KVM_CAP_SPLIT_IRQCHIP
 # define KVM_CAP_SPLIT_IRQCHIP 121
 #endif

@@ -29,6 +29,11 @@ json=$("$tool" --json)
 status=$?
 [ "$status" = 1 ] || bad "--json exit status $status, expected 1 (warnings)"
 
+if command -v python3 >/dev/null; then
+    printf '%s\n' "$json" | python3 -m json.tool >/dev/null ||
+        bad "--json output is not valid JSON"
+fi
+
 text=$("$tool")
 status=$?
 [ "$status" = 1 ] || bad "exit status $status, expected 1 (warnings)"
