@@ -18,8 +18,6 @@
  * registration beside it shows that userfaultfd itself works.
  */
 
-#define DRV_HOST_UFFD_TEST_SIZE (64 * 1024)
-
 /* A new userfaultfd through /dev/userfaultfd, else the syscall. */
 static int
 drvHostUffdNew(const drvHostOps *ops, const drvHostCaps *caps)

@@ -35,6 +35,7 @@ typedef struct {
     long long sysCaps[DRV_HOST_KVM_CAP_LAST];
     long long vmCaps[DRV_HOST_KVM_CAP_LAST];    /* a default VM */
     long long cocoCaps[DRV_HOST_KVM_CAP_LAST];  /* a confidential VM */
+    int gmemMmapErrno;              /* 0: a guest_memfd can be mapped */
     int uffdErrno;                  /* 0: userfaultfd can be created */
     int uffdGmemMissingErrno;       /* 0: registration works */
     int uffdGmemMinorErrno;
@@ -219,6 +220,10 @@ testMmap(size_t length, int prot, int flags, int fd)
 
     if (kind != TEST_FD_GMEM && kind != TEST_FD_MEMFD) {
         errno = ENODEV;
+        return MAP_FAILED;
+    }
+    if (kind == TEST_FD_GMEM && testCur->gmemMmapErrno) {
+        errno = testCur->gmemMmapErrno;
         return MAP_FAILED;
     }
     mem = mmap(NULL, length, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -602,6 +607,14 @@ static const testHost testHosts[] = {
         .exitStatus = TOOL_VALIDATE_EXIT_WARN,
         .sysCaps = { TEST_CAPS_THIS_HOST }, .vmCaps = { TEST_CAPS_THIS_HOST },
         .paths = testPathsFuture, .files = testFilesFuture,
+    },
+    {
+        /* guest_memfd claims mmap support, but mmap fails */
+        .name = "gmem-mmap-broken", .release = "6.18.0-broken",
+        .exitStatus = TOOL_VALIDATE_EXIT_FAIL,
+        .sysCaps = { TEST_CAPS_THIS_HOST }, .vmCaps = { TEST_CAPS_THIS_HOST },
+        .gmemMmapErrno = ENODEV,
+        .paths = testPathsThisHost, .files = testFilesThisHost,
     },
     {
         /* an unprivileged user: /dev/kvm and userfaultfd refused */
