@@ -260,9 +260,7 @@ drvHostProbeHugepages(const drvHostOps *ops, drvHostCaps *caps)
         g_array_append_val(sizes, hp);
     }
     g_array_sort(sizes, drvHostHugepagesCompare);
-    caps->nhugepages = sizes->len;
-    caps->hugepages = (drvHostHugepages *)g_array_free(
-        g_steal_pointer(&sizes), FALSE);
+    caps->hugepages = g_array_steal(sizes, &caps->nhugepages);
 }
 
 /* "MemTotal:  16384 kB" in /proc/meminfo */
