@@ -420,6 +420,11 @@ toolCheckHugepages(const toolValidateCtx *ctx, toolCheckOutcome *out)
     }
 }
 
+/*
+ * The checks, in output order.  Checks of a QEMU binary (--qemu, to
+ * come) get their data through toolValidateCtx and their own prefix;
+ * toolValidateReport() will skip those whose data the ctx lacks.
+ */
 static const toolCheck toolChecks[] = {
     { "kvm-device", "QEMU", N_("Checking if device '/dev/kvm' is usable"),
       toolCheckKvmDevice },
