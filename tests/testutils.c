@@ -160,5 +160,6 @@ vgmTestAddUnusedCheck(const char *dir)
 {
     g_autofree char *name = g_strdup_printf("/zz-unused-data/%s", dir);
 
-    g_test_add_data_func(name, g_strdup(dir), vgmTestCheckUnused);
+    g_test_add_data_func_full(name, g_strdup(dir), vgmTestCheckUnused,
+                              g_free);
 }
