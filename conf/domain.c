@@ -85,7 +85,7 @@ confDomainNameParse(xmlNodePtr root, confDomainDef *def, GError **error)
 {
     if (confXMLChildContent(root, "name", &def->name, error) < 0)
         return -1;
-    if (!def->name) {
+    if (!def->name || strspn(def->name, " \t\r\n") == strlen(def->name)) {
         g_set_error(error, CONF_ERROR, VIR_ERR_XML_ERROR,
                     _("missing or empty required element '/domain/name'"));
         return -1;
@@ -609,8 +609,8 @@ confDomainHeadFormat(confBuf *buf, const confDomainDef *def)
     if (def->title)
         confBufEscape(buf, "<title>%s</title>\n", def->title);
     if (def->description)
-        confBufEscape(buf, "<description>%s</description>\n",
-                      def->description);
+        confBufEscapeText(buf, "<description>%s</description>\n",
+                          def->description);
     confDomainMetadataFormat(buf, def);
     if (def->maxMemory)
         confBufAdd(buf, "<maxMemory slots='%u' unit='KiB'>%llu</maxMemory>\n",

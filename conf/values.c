@@ -70,6 +70,12 @@ confScaleToKiB(xmlNodePtr node, const char *what, const char *str,
     int rc;
 
     if (confStrToULongLong(str, 10, &val) < 0) {
+        if (*str && strspn(str, "0123456789") == strlen(str)) {
+            g_set_error(error, CONF_ERROR, VIR_ERR_XML_ERROR,
+                        _("size '%1$s' for '%2$s' is too large: the limit is %3$llu bytes"),
+                        str, what, CONF_MAX_BYTES);
+            return -1;
+        }
         g_set_error(error, CONF_ERROR, VIR_ERR_XML_ERROR,
                     _("invalid value '%1$s' for '%2$s': expected an unsigned integer"),
                     str, what);
@@ -86,7 +92,7 @@ confScaleToKiB(xmlNodePtr node, const char *what, const char *str,
     }
     if (rc == -2) {
         g_set_error(error, CONF_ERROR, VIR_ERR_XML_ERROR,
-                    _("size '%1$s' %2$s for '%3$s' is too large: the limit is %4$llu bytes"),
+                    _("size '%1$s %2$s' for '%3$s' is too large: the limit is %4$llu bytes"),
                     str, unit ? unit : "KiB", what, CONF_MAX_BYTES);
         return -1;
     }
@@ -213,12 +219,14 @@ confXMLContentHex(xmlNodePtr node, unsigned long long max,
     if (!str)
         return 0;
     g_strstrip(str);
-    if (!g_str_has_prefix(str, "0x") ||
-        confStrToULongLong(str + 2, 16, &val) < 0 || val > max) {
+    if (!g_str_has_prefix(str, "0x") || !str[2] ||
+        strspn(str + 2, "0123456789abcdefABCDEF") != strlen(str + 2) ||
+        strlen(str + 2) > 16 ||
+        (val = g_ascii_strtoull(str + 2, NULL, 16)) > max) {
         g_autofree char *path = confXMLNodePath(node);
 
         g_set_error(error, CONF_ERROR, VIR_ERR_XML_ERROR,
-                    _("invalid value '%1$s' for '%2$s': expected a hexadecimal number such as 0x%3$llx at most"),
+                    _("invalid value '%1$s' for '%2$s': expected a hexadecimal number from 0x0 to 0x%3$llx"),
                     str, path, max);
         return -1;
     }
@@ -276,4 +284,36 @@ confUUIDGenerate(unsigned char uuid[16])
     g_autofree char *str = g_uuid_string_random();
 
     confUUIDParse(str, uuid);
+}
+
+/**
+ * confBufEscapeText:
+ * @buf: the output
+ * @fmt: a format with exactly one %s
+ * @str: element text
+ *
+ * Escapes @str for element content, keeping line breaks and tabs.
+ */
+void
+confBufEscapeText(confBuf *buf, const char *fmt, const char *str)
+{
+    g_auto(GStrv) lines = g_strsplit_set(str, "\n\t", -1);
+    g_autoptr(GString) out = g_string_new(NULL);
+    g_autofree char *text = NULL;
+    const char *sep = str;
+    size_t i;
+
+    for (i = 0; lines[i]; i++) {
+        g_autofree char *escaped = confXMLEscape(lines[i]);
+
+        g_string_append(out, escaped);
+        sep += strlen(lines[i]);
+        if (*sep)
+            g_string_append_c(out, *sep++);
+    }
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    text = g_strdup_printf(fmt, out->str);
+#pragma GCC diagnostic pop
+    confBufAdd(buf, "%s", text);
 }

@@ -4,6 +4,7 @@
 #include <glib.h>
 #include <libxml/tree.h>
 
+#include "conf/xml.h"
 #include "util/enum.h"
 
 /*
@@ -49,3 +50,9 @@ int confXMLContentHex(xmlNodePtr node, unsigned long long max,
 int confUUIDParse(const char *str, unsigned char uuid[16]);
 void confUUIDFormat(const unsigned char uuid[16], char out[37]);
 void confUUIDGenerate(unsigned char uuid[16]);
+
+/*
+ * Like confBufEscape for element text: newlines and tabs stay as they
+ * are (libvirt's <description> keeps its lines).
+ */
+void confBufEscapeText(confBuf *buf, const char *fmt, const char *str);
