@@ -40,6 +40,12 @@ confDomainDefNew(void)
     return def;
 }
 
+/**
+ * confDomainDefFree:
+ * @def: a definition, or NULL
+ *
+ * Frees @def and everything it owns.
+ */
 void
 confDomainDefFree(confDomainDef *def)
 {
@@ -633,7 +639,8 @@ confDomainHeadFormat(confBuf *buf, const confDomainDef *def)
     if (def->vcpuPlacement)
         confBufAdd(buf, " placement='%s'",
                    confDomainVcpuPlacementToString(def->vcpuPlacement));
-    if (def->vcpusCurrent)
+    /* Like libvirt: current only when some vCPUs are offline. */
+    if (def->vcpusCurrent && def->vcpusCurrent < def->vcpus)
         confBufAdd(buf, " current='%u'", def->vcpusCurrent);
     confBufAdd(buf, ">%u</vcpu>\n", def->vcpus);
     if (def->iommufd)
