@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <config.h>
+
+#include <stdint.h>
+#include <string.h>
+
+#include <libvirt/libvirt.h>
+
+#include "conf/domain.h"
+
+/*
+ * libFuzzer target: any byte string through the domain parser, and what
+ * parses through format -> parse -> format, which must be stable.
+ */
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    g_autofree char *xml = g_strndup((const char *)data, size);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(confDomainDef) def = NULL;
+    g_autoptr(confDomainDef) again = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *out2 = NULL;
+
+    if (!(def = confDomainDefParseString(xml, NULL, 0, &error)))
+        return 0;
+    out = confDomainDefFormat(def, VIR_DOMAIN_XML_INACTIVE);
+    again = confDomainDefParseString(out, NULL, 0, &error);
+    if (!again)
+        g_error("formatted XML does not parse again: %s\n%s",
+                error->message, out);
+    out2 = confDomainDefFormat(again, VIR_DOMAIN_XML_INACTIVE);
+    if (strcmp(out, out2) != 0)
+        g_error("format is not stable:\n%s\n---\n%s", out, out2);
+    return 0;
+}
