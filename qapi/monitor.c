@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <glib-unix.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -254,6 +255,23 @@ qapiMonitorFail(qapiMonitor *mon, GError *error)
     qapiMonitorUnref(mon);
 }
 
+static void
+qapiMonitorFailf(qapiMonitor *mon, int code, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
+
+/* qapiMonitorFail() with a new QAPI_ERROR. */
+static void
+qapiMonitorFailf(qapiMonitor *mon, int code, const char *fmt, ...)
+{
+    va_list ap;
+    GError *error;
+
+    va_start(ap, fmt);
+    error = g_error_new_valist(QAPI_ERROR, code, fmt, ap);
+    va_end(ap);
+    qapiMonitorFail(mon, error);
+}
+
 /**
  * qapiMonitorClose:
  * @mon: a monitor
@@ -268,8 +286,8 @@ qapiMonitorClose(qapiMonitor *mon)
         return;
     mon->closed = true;
     mon->eofFunc = NULL;
-    qapiMonitorFail(mon, g_error_new(QAPI_ERROR, VIR_ERR_OPERATION_FAILED,
-                                     _("the QEMU monitor connection was closed")));
+    qapiMonitorFailf(mon, VIR_ERR_OPERATION_FAILED,
+                     _("the QEMU monitor connection was closed"));
 }
 
 /**
@@ -380,10 +398,9 @@ qapiMonitorFlush(qapiMonitor *mon)
                 continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 return 0;
-            qapiMonitorFail(mon, g_error_new(QAPI_ERROR,
-                                             VIR_ERR_OPERATION_FAILED,
-                                             _("cannot write to the QEMU monitor: %1$s"),
-                                             g_strerror(errno)));
+            qapiMonitorFailf(mon, VIR_ERR_OPERATION_FAILED,
+                             _("cannot write to the QEMU monitor: %1$s"),
+                             g_strerror(errno));
             return -1;
         }
         mon->outpos += n;
@@ -664,9 +681,9 @@ qapiMonitorHandleReply(qapiMonitor *mon, qapiJSON *msg)
         qapiJSONFree(msg);
         return;
     }
-    qapiMonitorFail(mon, g_error_new(QAPI_ERROR, VIR_ERR_INTERNAL_ERROR,
-                                     _("QEMU monitor sent a reply to unknown command id '%1$s'"),
-                                     id ? id : ""));
+    qapiMonitorFailf(mon, VIR_ERR_INTERNAL_ERROR,
+                     _("QEMU monitor sent a reply to unknown command id '%1$s'"),
+                     id ? id : "");
     qapiJSONFree(msg);
 }
 
@@ -743,12 +760,12 @@ qapiMonitorDispatch(qapiMonitor *mon, qapiJSON *msg)
     g_autoptr(qapiJSON) owned = msg;
 
     if (qapiJSONGetType(msg) != QAPI_JSON_TYPE_OBJECT) {
-        qapiMonitorFail(mon, g_error_new(QAPI_ERROR, VIR_ERR_INTERNAL_ERROR,
-                                         _("QEMU monitor sent a message that is not a JSON object")));
+        qapiMonitorFailf(mon, VIR_ERR_INTERNAL_ERROR,
+                         _("QEMU monitor sent a message that is not a JSON object"));
     } else if (!mon->greeted) {
         if (!qapiJSONObjectGetObject(msg, "QMP")) {
-            qapiMonitorFail(mon, g_error_new(QAPI_ERROR, VIR_ERR_INTERNAL_ERROR,
-                                             _("QEMU monitor did not start with a QMP greeting")));
+            qapiMonitorFailf(mon, VIR_ERR_INTERNAL_ERROR,
+                             _("QEMU monitor did not start with a QMP greeting"));
             return;
         }
         qapiMonitorHandleGreeting(mon, msg);
@@ -758,8 +775,8 @@ qapiMonitorDispatch(qapiMonitor *mon, qapiJSON *msg)
                qapiJSONObjectHas(msg, "error")) {
         qapiMonitorHandleReply(mon, g_steal_pointer(&owned));
     } else {
-        qapiMonitorFail(mon, g_error_new(QAPI_ERROR, VIR_ERR_INTERNAL_ERROR,
-                                         _("QEMU monitor sent a message that is neither a reply nor an event")));
+        qapiMonitorFailf(mon, VIR_ERR_INTERNAL_ERROR,
+                         _("QEMU monitor sent a message that is neither a reply nor an event"));
     }
 }
 
@@ -777,9 +794,9 @@ qapiMonitorHandleFrame(qapiMonitor *mon, const char *data, size_t len)
     msg = qapiJSONParseFull(data, len, QAPI_JSON_DEFAULT_MAX_DEPTH,
                             mon->maxMessage, &err);
     if (!msg) {
-        qapiMonitorFail(mon, g_error_new(QAPI_ERROR, VIR_ERR_INTERNAL_ERROR,
-                                         _("cannot parse a message from the QEMU monitor: %1$s"),
-                                         err->message));
+        qapiMonitorFailf(mon, VIR_ERR_INTERNAL_ERROR,
+                         _("cannot parse a message from the QEMU monitor: %1$s"),
+                         err->message);
         return;
     }
     qapiMonitorDispatch(mon, msg);
@@ -810,9 +827,9 @@ qapiMonitorProcessInput(qapiMonitor *mon)
     g_byte_array_remove_range(mon->inbuf, 0, start);
     mon->scanned -= start;
     if (mon->inbuf->len > mon->maxMessage) {
-        qapiMonitorFail(mon, g_error_new(QAPI_ERROR, VIR_ERR_INTERNAL_ERROR,
-                                         _("a message from the QEMU monitor exceeds %1$zu bytes"),
-                                         mon->maxMessage));
+        qapiMonitorFailf(mon, VIR_ERR_INTERNAL_ERROR,
+                         _("a message from the QEMU monitor exceeds %1$zu bytes"),
+                         mon->maxMessage);
     }
 }
 
@@ -830,12 +847,12 @@ qapiMonitorReadChunk(qapiMonitor *mon)
     } while (n < 0 && errno == EINTR);
     g_byte_array_set_size(mon->inbuf, oldLen + MAX(n, 0));
     if (n == 0) {
-        qapiMonitorFail(mon, g_error_new(QAPI_ERROR, VIR_ERR_OPERATION_FAILED,
-                                         _("end of file from the QEMU monitor")));
+        qapiMonitorFailf(mon, VIR_ERR_OPERATION_FAILED,
+                         _("end of file from the QEMU monitor"));
     } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-        qapiMonitorFail(mon, g_error_new(QAPI_ERROR, VIR_ERR_OPERATION_FAILED,
-                                         _("cannot read from the QEMU monitor: %1$s"),
-                                         g_strerror(errno)));
+        qapiMonitorFailf(mon, VIR_ERR_OPERATION_FAILED,
+                         _("cannot read from the QEMU monitor: %1$s"),
+                         g_strerror(errno));
     }
     return n;
 }

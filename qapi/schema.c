@@ -58,8 +58,7 @@ qapiSchemaNew(qapiJSON **entries, GError **error)
 
         if (!name || !qapiJSONObjectGetString(e, "meta-type")) {
             g_set_error(error, QAPI_ERROR, VIR_ERR_INTERNAL_ERROR,
-                        _("entry %1$zu of the reply to 'query-qmp-schema' has no name or meta-type"),
-                        i);
+                        _("entry %1$zu of QEMU's schema has no name or meta-type"), i);
             return NULL;
         }
         g_hash_table_insert(schema->byName, (char *)name, e);

@@ -215,7 +215,8 @@ testQMPServerReadLine(testQMPServer *srv)
     char buf[4096];
 
     for (;;) {
-        guint8 *nl = memchr(srv->inbuf->data, '\n', srv->inbuf->len);
+        guint8 *nl = srv->inbuf->len ?
+            memchr(srv->inbuf->data, '\n', srv->inbuf->len) : NULL;
         ssize_t n;
 
         if (nl) {
