@@ -192,6 +192,17 @@ confDevicesIsQ35(const confDomainDef *def)
                        g_str_has_prefix(machine, "pc-q35-"));
 }
 
+/* "pc", "pc-i440fx-*", "q35", "pc-q35-*": the x86 PC machines. */
+static bool
+confDevicesIsPC(const confDomainDef *def)
+{
+    const char *machine = def->os.machine;
+
+    return machine && (strcmp(machine, "pc") == 0 ||
+                       g_str_has_prefix(machine, "pc-") ||
+                       strcmp(machine, "q35") == 0);
+}
+
 /* Collecting devices. */
 
 static void
@@ -437,10 +448,13 @@ confDevicesImplicitControllers(confDomainDef *def)
     bool q35 = confDevicesIsQ35(def);
     size_t i;
 
+    /* The order libvirt adds them in: pc has usb, pci, ide; q35 usb, sata, pci. */
     confDevicesAddController(devs, CONF_CONTROLLER_TYPE_USB, 0, 0);
-    confDevicesAddController(devs, q35 ? CONF_CONTROLLER_TYPE_SATA :
-                             CONF_CONTROLLER_TYPE_IDE, 0, 0);
+    if (q35)
+        confDevicesAddController(devs, CONF_CONTROLLER_TYPE_SATA, 0, 0);
     confDevicesAddController(devs, CONF_CONTROLLER_TYPE_PCI, 0, 0);
+    if (!q35)
+        confDevicesAddController(devs, CONF_CONTROLLER_TYPE_IDE, 0, 0);
     confDevicesDiskControllers(devs);
     for (i = 0; i < devs->nconsoles; i++) {
         if (devs->consoles[i]->targetType == CONF_CONSOLE_TARGET_VIRTIO)
@@ -554,6 +568,12 @@ confDevicesPostParse(confDomainDef *def, const char *defaultEmulator,
     if (!devs->emulator)
         devs->emulator = g_strdup(defaultEmulator);
     confDevicesFamilyDefaults(devs);
+    if (!confDevicesIsPC(def)) {
+        /* Other machines: only the balloon, no address assignment. */
+        if (!devs->memballoon)
+            devs->memballoon = g_new0(confBalloonDef, 1);
+        return 0;
+    }
     confDevicesDriveAddresses(devs);
     confDevicesImplicitControllers(def);
     confDevicesImplicitOthers(def);
