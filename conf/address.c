@@ -727,6 +727,37 @@ confPCIAssignAll(confPCIAssign *pa, GArray *refs, GError **error)
     return 0;
 }
 
+/*
+ * A bus named in an address needs its controller: libvirt adds the
+ * missing indexes up to the highest bus (root ports on q35, bridges on
+ * pc).
+ */
+static void
+confPCIAssignBusControllers(confPCIAssign *pa, GArray *refs)
+{
+    confDevices *devs = &pa->def->devices;
+    int model = pa->q35 ? CONF_CONTROLLER_MODEL_PCIE_ROOT_PORT :
+                CONF_CONTROLLER_MODEL_PCI_BRIDGE;
+    unsigned int maxBus = 0;
+    unsigned int bus;
+    size_t i;
+
+    for (i = 0; i < refs->len; i++) {
+        confDeviceInfo *info = g_array_index(refs, confDeviceRef, i).info;
+
+        if (info->addr.type == CONF_ADDRESS_TYPE_PCI &&
+            info->addr.pci.domain == 0)
+            maxBus = MAX(maxBus, info->addr.pci.bus);
+    }
+    for (bus = 1; bus <= maxBus; bus++) {
+        if (!confControllerFind(devs->controllers, devs->ncontrollers,
+                                CONF_CONTROLLER_TYPE_PCI, bus))
+            confControllerInsert(&devs->controllers, &devs->ncontrollers,
+                                 confControllerDefNew(CONF_CONTROLLER_TYPE_PCI,
+                                                      bus, model));
+    }
+}
+
 /* USB devices without an address get the next port of bus 0. */
 static void
 confUSBAssignAll(GArray *refs)
@@ -781,5 +812,8 @@ confDevicesAssignAddresses(confDomainDef *def, GError **error)
     else
         pa->used[0][1] = 0xff & ~(1 << 1 | 1 << 2);  /* PIIX3; IDE, USB */
     confUSBAssignAll(refs);
+    confPCIAssignBusControllers(pa, refs);
+    g_clear_pointer(&refs, g_array_unref);
+    refs = confDevicesCollect(def);
     return confPCIAssignAll(pa, refs, error);
 }

@@ -179,8 +179,9 @@ confChrSerialDefaults(confChrDef **serials, size_t nserials)
                               CONF_SERIAL_TARGET_ISA;
         if (chr->targetModel == CONF_SERIAL_TARGET_NONE)
             chr->targetModel = chr->targetType;
+        /* Like libvirt: one more than the ports of the earlier ones. */
         if (chr->port < 0)
-            chr->port = confChrNextPort(serials, nserials);
+            chr->port = confChrNextPort(serials, i);
     }
 }
 

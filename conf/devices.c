@@ -268,9 +268,14 @@ confDevicesCollectChrs(confDomainDef *def, GArray *refs)
         if (chr->targetType == CONF_SERIAL_TARGET_USB)
             g_array_index(refs, confDeviceRef, refs->len - 1).usb = true;
     }
-    for (i = 0; i < devs->nconsoles; i++)
+    /* The first console of type 'serial' is serial[0] again: skip it. */
+    for (i = 0; i < devs->nconsoles; i++) {
+        if (i == 0 && devs->nserials &&
+            devs->consoles[0]->targetType == CONF_CONSOLE_TARGET_SERIAL)
+            continue;
         confDevicesAdd(refs, "console", i, &devs->consoles[i]->info,
                        CONF_PCI_CONNECT_NONE);
+    }
 }
 
 static void
