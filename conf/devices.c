@@ -697,6 +697,42 @@ confDevicesCheckUnique(confDomainDef *def, GError **error)
 }
 
 static int
+confDevicesCheckBuses(confDomainDef *def, GError **error)
+{
+    g_autoptr(GArray) refs = confDevicesCollect(def);
+    const confDevices *devs = &def->devices;
+    const confControllerDef *usb = confControllerFind(devs->controllers,
+                                                      devs->ncontrollers,
+                                                      CONF_CONTROLLER_TYPE_USB,
+                                                      0);
+    bool q35 = confDevicesIsQ35(def);
+    size_t i;
+
+    for (i = 0; i < devs->ndisks && q35; i++) {
+        if (devs->disks[i]->bus != CONF_DISK_BUS_IDE)
+            continue;
+        g_set_error(error, CONF_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk bus 'ide' of '/domain/devices/disk[%1$zu]' is not supported by q35 machine types: use 'sata'"),
+                    i + 1);
+        return -1;
+    }
+    for (i = 0; i < refs->len; i++) {
+        const confDeviceRef *ref = &g_array_index(refs, confDeviceRef, i);
+        g_autofree char *path = NULL;
+
+        if (!ref->usb ||
+            (usb && usb->model != CONF_CONTROLLER_MODEL_USB_NONE))
+            continue;
+        path = confDeviceRefPath(ref);
+        g_set_error(error, CONF_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("USB device '%1$s' needs a USB controller, but USB controller 0 is absent or has model 'none'"),
+                    path);
+        return -1;
+    }
+    return 0;
+}
+
+static int
 confDevicesCheckWatchdogs(const confDomainDef *def, GError **error)
 {
     size_t i;
@@ -728,6 +764,9 @@ confDevicesValidate(const confDomainDef *def, GError **error)
 {
     const confDevices *devs = &def->devices;
 
+    /* Collecting needs mutable pointers; nothing is changed. */
+    if (confDevicesCheckBuses((confDomainDef *)def, error) < 0)
+        return -1;
     if (confControllersValidate(devs->controllers, devs->ncontrollers,
                                 confDevicesIsQ35(def), error) < 0 ||
         confChrDefsValidate(devs->serials, devs->nserials, devs->consoles,
