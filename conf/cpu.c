@@ -19,6 +19,12 @@ VGM_ENUM_IMPL(confCPUFallback, CONF_CPU_FALLBACK_LAST,
 VGM_ENUM_IMPL(confCPUFeaturePolicy, CONF_CPU_FEATURE_LAST,
               "force", "require", "optional", "disable", "forbid");
 
+/**
+ * confDomainCPUDefFree:
+ * @cpu: a definition, or NULL
+ *
+ * Frees @cpu.
+ */
 void
 confDomainCPUDefFree(confDomainCPUDef *cpu)
 {

@@ -40,6 +40,12 @@ confDomainDefNew(void)
     return def;
 }
 
+/**
+ * confDomainDefFree:
+ * @def: a definition, or NULL
+ *
+ * Frees @def and everything it owns.
+ */
 void
 confDomainDefFree(confDomainDef *def)
 {
@@ -157,6 +163,7 @@ static int
 confDomainMetadataParse(xmlNodePtr root, confDomainDef *def, GError **error)
 {
     xmlNodePtr node;
+    xmlNodePtr cur;
     xmlNodePtr copy;
     int rc = confXMLChildUnique(root, "metadata", &node, error);
 
@@ -169,14 +176,22 @@ confDomainMetadataParse(xmlNodePtr root, confDomainDef *def, GError **error)
         return -1;
     }
     def->metadata = xmlNewDoc((const xmlChar *)"1.0");
-    copy = xmlDocCopyNode(node, def->metadata, 1);
-    if (!copy) {
-        g_set_error(error, CONF_ERROR, VIR_ERR_NO_MEMORY,
-                    _("cannot copy '/domain/metadata'"));
-        return -1;
+    xmlDocSetRootElement(def->metadata,
+                         xmlNewDocNode(def->metadata, NULL,
+                                       (const xmlChar *)"metadata", NULL));
+    /*
+     * Copy child by child so that a namespace declared further up (on
+     * <domain>) is declared again on each child, as libvirt prints it.
+     */
+    for (cur = node->children; cur; cur = cur->next) {
+        if (!(copy = xmlDocCopyNode(cur, def->metadata, 1))) {
+            g_set_error(error, CONF_ERROR, VIR_ERR_NO_MEMORY,
+                        _("cannot copy '/domain/metadata'"));
+            return -1;
+        }
+        xmlAddChild(xmlDocGetRootElement(def->metadata), copy);
     }
-    xmlDocSetRootElement(def->metadata, copy);
-    confDomainStripBlanks(copy);
+    confDomainStripBlanks(xmlDocGetRootElement(def->metadata));
     return 0;
 }
 
@@ -624,7 +639,8 @@ confDomainHeadFormat(confBuf *buf, const confDomainDef *def)
     if (def->vcpuPlacement)
         confBufAdd(buf, " placement='%s'",
                    confDomainVcpuPlacementToString(def->vcpuPlacement));
-    if (def->vcpusCurrent)
+    /* Like libvirt: current only when some vCPUs are offline. */
+    if (def->vcpusCurrent && def->vcpusCurrent < def->vcpus)
         confBufAdd(buf, " current='%u'", def->vcpusCurrent);
     confBufAdd(buf, ">%u</vcpu>\n", def->vcpus);
     if (def->iommufd)

@@ -13,6 +13,12 @@
 VGM_ENUM_IMPL(confLaunchSecurity, CONF_LAUNCH_SECURITY_LAST,
               "none", "sev", "sev-snp", "tdx");
 
+/**
+ * confLaunchSecurityFree:
+ * @sec: a definition, or NULL
+ *
+ * Frees @sec.
+ */
 void
 confLaunchSecurityFree(confLaunchSecurity *sec)
 {

@@ -16,6 +16,12 @@ VGM_ENUM_IMPL(confMemoryAccess, CONF_MEMORY_ACCESS_LAST,
 VGM_ENUM_IMPL(confMemoryAllocation, CONF_MEMORY_ALLOCATION_LAST,
               "default", "immediate", "ondemand");
 
+/**
+ * confMemoryBackingFree:
+ * @mb: a definition, or NULL
+ *
+ * Frees @mb.
+ */
 void
 confMemoryBackingFree(confMemoryBacking *mb)
 {

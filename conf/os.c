@@ -26,6 +26,12 @@ VGM_ENUM_IMPL(confDomainTimerName, CONF_DOMAIN_TIMER_LAST,
 VGM_ENUM_IMPL(confDomainTickPolicy, CONF_DOMAIN_TICKPOLICY_LAST,
               "none", "delay", "catchup", "merge", "discard");
 
+/**
+ * confDomainOsClear:
+ * @def: the domain
+ *
+ * Frees what <os> owns and resets the pointers.
+ */
 void
 confDomainOsClear(confDomainDef *def)
 {
@@ -469,6 +475,12 @@ confDomainFeaturesFormat(confBuf *buf, const confDomainFeatures *features)
     confXMLFormatElement(buf, "features", NULL, &child);
 }
 
+/**
+ * confDomainClockClear:
+ * @clock: the clock
+ *
+ * Frees the timers.
+ */
 void
 confDomainClockClear(confDomainClock *clock)
 {

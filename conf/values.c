@@ -267,6 +267,13 @@ confUUIDParse(const char *str, unsigned char uuid[16])
     return *p ? -1 : 0;
 }
 
+/**
+ * confUUIDFormat:
+ * @uuid: the UUID
+ * @out: set to its 8-4-4-4-12 lower-case form
+ *
+ * Formats @uuid like libvirt.
+ */
 void
 confUUIDFormat(const unsigned char uuid[16], char out[37])
 {
@@ -278,6 +285,12 @@ confUUIDFormat(const unsigned char uuid[16], char out[37])
                uuid[12], uuid[13], uuid[14], uuid[15]);
 }
 
+/**
+ * confUUIDGenerate:
+ * @uuid: set to a random (version 4) UUID
+ *
+ * Generates a UUID for a domain that has none.
+ */
 void
 confUUIDGenerate(unsigned char uuid[16])
 {

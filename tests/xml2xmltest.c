@@ -5,6 +5,7 @@
 
 #include "conf/domain.h"
 #include "tests/testutils.h"
+#include "util/error.h"
 
 /*
  * tests/data/xml2xml/NAME.xml is parsed with the default options and
@@ -124,6 +125,74 @@ testMacGenerated(void)
     g_assert_cmpint(def->devices.nets[0]->mac[0] & 1, ==, 0);
 }
 
+/* confDomainDefParseFile gives what the string parser gives. */
+static void
+testParseFile(void)
+{
+    g_autofree char *path = vgmTestDataPath("xml2xml/minimal.xml");
+    g_autofree char *expected = vgmTestLoadData("xml2xml/minimal.out.xml");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(confDomainDef) def = confDomainDefParseFile(path, NULL, 0,
+                                                          &error);
+    g_autofree char *out = NULL;
+
+    g_assert_no_error(error);
+    out = confDomainDefFormat(def, VIR_DOMAIN_XML_INACTIVE);
+    g_assert_cmpstr(out, ==, expected);
+}
+
+/* NO_POSTPARSE leaves the defaults out; validation is skipped too. */
+static void
+testNoPostParse(void)
+{
+    const char *xml =
+        "<domain type='kvm'><name>g</name>"
+        "<uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid>"
+        "<memory>1024</memory><currentMemory>2048</currentMemory>"
+        "<os><type>hvm</type></os></domain>";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(confDomainDef) def = NULL;
+    g_autofree char *out = NULL;
+
+    def = confDomainDefParseString(xml, NULL, CONF_DOMAIN_PARSE_NO_POSTPARSE,
+                                   &error);
+    g_assert_no_error(error);
+    out = confDomainDefFormat(def, VIR_DOMAIN_XML_INACTIVE);
+    g_assert_cmpstr(out, ==,
+                    "<domain type='kvm'>\n"
+                    "  <name>g</name>\n"
+                    "  <uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid>\n"
+                    "  <memory unit='KiB'>1024</memory>\n"
+                    "  <currentMemory unit='KiB'>2048</currentMemory>\n"
+                    "  <vcpu>1</vcpu>\n"
+                    "  <os>\n"
+                    "    <type>hvm</type>\n"
+                    "  </os>\n"
+                    "</domain>\n");
+    g_assert_cmpint(confDomainDefValidate(def, &error), ==, -1);
+    g_assert_error(error, CONF_ERROR, VIR_ERR_XML_DETAIL);
+}
+
+/* A live definition formatted with VIR_DOMAIN_XML_INACTIVE has no id. */
+static void
+testInactiveOfLive(void)
+{
+    g_autofree char *xml = vgmTestLoadData("xml2xml/live-minimal.xml");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(confDomainDef) def = confDomainDefParseString(xml, NULL,
+                                                            CONF_DOMAIN_PARSE_STATUS,
+                                                            &error);
+    g_autofree char *live = NULL;
+    g_autofree char *inactive = NULL;
+
+    g_assert_no_error(error);
+    g_assert_cmpint(def->id, ==, 7);
+    live = confDomainDefFormat(def, 0);
+    inactive = confDomainDefFormat(def, VIR_DOMAIN_XML_INACTIVE);
+    g_assert_true(g_str_has_prefix(live, "<domain type='kvm' id='7'>\n"));
+    g_assert_true(g_str_has_prefix(inactive, "<domain type='kvm'>\n"));
+}
+
 #define DO_TEST_FULL(n, l) \
     do { \
         static const testInfo info = { n, l }; \
@@ -140,6 +209,7 @@ main(int argc, char **argv)
 
     DO_TEST("minimal");
     DO_TEST("minimal-qemu");
+    DO_TEST("metadata-root-ns");
     DO_TEST("title-description");
     DO_TEST("metadata");
     DO_TEST("units-bytes");
@@ -224,6 +294,9 @@ main(int argc, char **argv)
     g_test_add_func("/xml2xml/uuid-generated", testUUIDGenerated);
     g_test_add_func("/xml2xml/parse-opts", testParseOpts);
     g_test_add_func("/xml2xml/mac-generated", testMacGenerated);
+    g_test_add_func("/xml2xml/parse-file", testParseFile);
+    g_test_add_func("/xml2xml/no-postparse", testNoPostParse);
+    g_test_add_func("/xml2xml/inactive-of-live", testInactiveOfLive);
     vgmTestAddUnusedCheck("xml2xml");
     return g_test_run();
 }
