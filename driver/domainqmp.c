@@ -148,10 +148,13 @@ drvQmpRun(drvQmpReq *req, GSourceFunc fn, gint64 timeoutMs, GError **error)
     drvDomainObj *obj = req->obj;
     gint64 deadline = g_get_monotonic_time() + (timeoutMs + 5000) * 1000;
     g_autoptr(GMutexLocker) locker = NULL;
+    GSource *src = g_idle_source_new();
 
     g_atomic_int_inc(&req->refs);
-    g_main_context_invoke_full(req->drv->ctx, G_PRIORITY_DEFAULT, fn, req,
-                               (GDestroyNotify)drvQmpReqUnref);
+    g_source_set_priority(src, G_PRIORITY_DEFAULT);
+    g_source_set_callback(src, fn, req, (GDestroyNotify)drvQmpReqUnref);
+    g_source_attach(src, req->drv->ctx);
+    g_source_unref(src);
     locker = g_mutex_locker_new(&obj->lock);
     while (!req->done && !(obj->rt && obj->rt->exited)) {
         if (!drvDomainObjWaitUntil(obj, deadline))

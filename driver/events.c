@@ -126,12 +126,19 @@ drvEventQueuePush(drvDriver *drv, drvEvent *ev)
 {
     drvEventQueue *q = drv->events;
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&q->lock);
+    GSource *src;
 
     g_queue_push_tail(&q->pending, ev);
     if (q->scheduled)
         return;
     q->scheduled = true;
-    g_main_context_invoke(q->ctx, drvEventDispatch, drv);
+    /* Never run at once, even on the driver thread: the caller may hold
+     * an object lock. */
+    src = g_idle_source_new();
+    g_source_set_priority(src, G_PRIORITY_DEFAULT);
+    g_source_set_callback(src, drvEventDispatch, drv, NULL);
+    g_source_attach(src, q->ctx);
+    g_source_unref(src);
 }
 
 static drvEvent *
