@@ -4,6 +4,13 @@
 #include <glib.h>
 #include <libxml/tree.h>
 
+#include "conf/address.h"
+#include "conf/chardev.h"
+#include "conf/controller.h"
+#include "conf/disk.h"
+#include "conf/hostdev.h"
+#include "conf/misc.h"
+#include "conf/net.h"
 #include "conf/xml.h"
 
 /*
@@ -16,9 +23,55 @@ typedef struct confDomainDef confDomainDef;
 
 typedef struct {
     char *emulator;
-    /* Device arrays are added here by the device families. */
-    int placeholder_;
+    confDiskDef **disks;
+    size_t ndisks;
+    confControllerDef **controllers;
+    size_t ncontrollers;
+    confNetDef **nets;
+    size_t nnets;
+    confChrDef **serials;
+    size_t nserials;
+    confChrDef **consoles;
+    size_t nconsoles;
+    confInputDef **inputs;
+    size_t ninputs;
+    confVideoDef **videos;
+    size_t nvideos;
+    confHostdevDef **hostdevs;
+    size_t nhostdevs;
+    confWatchdogDef **watchdogs;
+    size_t nwatchdogs;
+    confBalloonDef *memballoon;
+    confRNGDef **rngs;
+    size_t nrngs;
 } confDevices;
+
+/* How a device plugs into PCI. */
+typedef enum {
+    CONF_PCI_CONNECT_NONE = 0,  /* not a PCI device */
+    CONF_PCI_CONNECT_PCIE,      /* PCI Express endpoint */
+    CONF_PCI_CONNECT_PCI,       /* conventional PCI */
+} confPCIConnect;
+
+/* One device, as seen by address assignment and duplicate checks. */
+typedef struct {
+    const char *elem;          /* element name: "disk" */
+    size_t pos;                /* 0-based among the elements @elem */
+    confDeviceInfo *info;
+    confPCIConnect connect;
+    confControllerDef *controller;  /* when @elem is "controller" */
+    bool primaryVideo;
+    bool usb;                  /* needs a USB address */
+} confDeviceRef;
+
+/* Every device, in the order libvirt assigns PCI addresses. */
+GArray *confDevicesCollect(confDomainDef *def);
+/* "/domain/devices/disk[2]" for messages (g_free it). */
+char *confDeviceRefPath(const confDeviceRef *ref);
+/* "q35" and "pc-q35-*" machines. */
+bool confDevicesIsQ35(const confDomainDef *def);
+/* Address assignment (conf/address.c), run by post-parse. */
+int confDevicesAssignAddresses(confDomainDef *def, GError **error);
 
 void confDevicesClear(confDevices *devs);
 /* @node is <devices>; @def is the domain being parsed (read-only use). */
