@@ -315,6 +315,14 @@ confControllerValidateOne(const confControllerDef *def, size_t pos,
                     pos + 1);
         return -1;
     }
+    if (def->type == CONF_CONTROLLER_TYPE_PCI && def->index == 0 &&
+        def->model != (q35 ? CONF_CONTROLLER_MODEL_PCIE_ROOT :
+                       CONF_CONTROLLER_MODEL_PCI_ROOT)) {
+        g_set_error(error, CONF_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("PCI controller index 0 at '/domain/devices/controller[%1$zu]' must have model '%2$s' on this machine type"),
+                    pos + 1, q35 ? "pcie-root" : "pci-root");
+        return -1;
+    }
     if (def->type != CONF_CONTROLLER_TYPE_PCI || root == (def->index == 0))
         return 0;
     g_set_error(error, CONF_ERROR, VIR_ERR_XML_ERROR,

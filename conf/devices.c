@@ -696,6 +696,32 @@ confDevicesCheckUnique(confDomainDef *def, GError **error)
     return 0;
 }
 
+/* The address type must fit the device: pci, usb or its own kind. */
+static int
+confDevicesCheckAddressType(const confDeviceRef *ref, GError **error)
+{
+    confAddressType type = ref->info->addr.type;
+    const char *expected = NULL;
+    g_autofree char *path = NULL;
+
+    if (type == CONF_ADDRESS_TYPE_NONE)
+        return 0;
+    if (ref->connect != CONF_PCI_CONNECT_NONE && type != CONF_ADDRESS_TYPE_PCI)
+        expected = "pci";
+    else if (ref->usb && type != CONF_ADDRESS_TYPE_USB)
+        expected = "usb";
+    else if (ref->connect == CONF_PCI_CONNECT_NONE && !ref->usb &&
+             type == CONF_ADDRESS_TYPE_PCI)
+        expected = "drive', 'virtio-serial' or none";
+    if (!expected)
+        return 0;
+    path = confDeviceRefPath(ref);
+    g_set_error(error, CONF_ERROR, VIR_ERR_XML_ERROR,
+                _("address type '%1$s' at '%2$s/address' does not fit the device: expected '%3$s'"),
+                confAddressTypeToString(type), path, expected);
+    return -1;
+}
+
 static int
 confDevicesCheckBuses(confDomainDef *def, GError **error)
 {
@@ -720,6 +746,8 @@ confDevicesCheckBuses(confDomainDef *def, GError **error)
         const confDeviceRef *ref = &g_array_index(refs, confDeviceRef, i);
         g_autofree char *path = NULL;
 
+        if (confDevicesCheckAddressType(ref, error) < 0)
+            return -1;
         if (!ref->usb ||
             (usb && usb->model != CONF_CONTROLLER_MODEL_USB_NONE))
             continue;

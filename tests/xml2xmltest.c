@@ -101,6 +101,30 @@ testParseOpts(void)
     g_assert_null(strstr(out, "<cpu"));
 }
 
+/* An interface without <mac> gets a random one with QEMU's prefix. */
+static void
+testMacGenerated(void)
+{
+    const char *xml =
+        "<domain type='kvm'><name>g</name><memory>1024</memory>"
+        "<os><type>hvm</type></os><devices>"
+        "<interface type='user'/><interface type='user'/>"
+        "</devices></domain>";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(confDomainDef) def = confDomainDefParseString(xml, NULL, 0,
+                                                            &error);
+    g_autofree char *out = NULL;
+    const char *mac;
+
+    g_assert_no_error(error);
+    g_assert_cmpuint(def->devices.nnets, ==, 2);
+    out = confDomainDefFormat(def, VIR_DOMAIN_XML_INACTIVE);
+    g_assert_nonnull((mac = strstr(out, "<mac address='")));
+    g_assert_true(g_str_has_prefix(mac + strlen("<mac address='"),
+                                   "52:54:00:"));
+    g_assert_cmpint(def->devices.nets[0]->mac[0] & 1, ==, 0);
+}
+
 /* confDomainDefParseFile gives what the string parser gives. */
 static void
 testParseFile(void)
@@ -167,30 +191,6 @@ testInactiveOfLive(void)
     inactive = confDomainDefFormat(def, VIR_DOMAIN_XML_INACTIVE);
     g_assert_true(g_str_has_prefix(live, "<domain type='kvm' id='7'>\n"));
     g_assert_true(g_str_has_prefix(inactive, "<domain type='kvm'>\n"));
-}
-
-/* An interface without <mac> gets a random one with QEMU's prefix. */
-static void
-testMacGenerated(void)
-{
-    const char *xml =
-        "<domain type='kvm'><name>g</name><memory>1024</memory>"
-        "<os><type>hvm</type></os><devices>"
-        "<interface type='user'/><interface type='user'/>"
-        "</devices></domain>";
-    g_autoptr(GError) error = NULL;
-    g_autoptr(confDomainDef) def = confDomainDefParseString(xml, NULL, 0,
-                                                            &error);
-    g_autofree char *out = NULL;
-    const char *mac;
-
-    g_assert_no_error(error);
-    g_assert_cmpuint(def->devices.nnets, ==, 2);
-    out = confDomainDefFormat(def, VIR_DOMAIN_XML_INACTIVE);
-    g_assert_nonnull((mac = strstr(out, "<mac address='")));
-    g_assert_true(g_str_has_prefix(mac + strlen("<mac address='"),
-                                   "52:54:00:"));
-    g_assert_cmpint(def->devices.nets[0]->mac[0] & 1, ==, 0);
 }
 
 #define DO_TEST_FULL(n, l) \
@@ -293,10 +293,10 @@ main(int argc, char **argv)
 
     g_test_add_func("/xml2xml/uuid-generated", testUUIDGenerated);
     g_test_add_func("/xml2xml/parse-opts", testParseOpts);
+    g_test_add_func("/xml2xml/mac-generated", testMacGenerated);
     g_test_add_func("/xml2xml/parse-file", testParseFile);
     g_test_add_func("/xml2xml/no-postparse", testNoPostParse);
     g_test_add_func("/xml2xml/inactive-of-live", testInactiveOfLive);
-    g_test_add_func("/xml2xml/mac-generated", testMacGenerated);
     vgmTestAddUnusedCheck("xml2xml");
     return g_test_run();
 }
