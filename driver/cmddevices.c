@@ -431,7 +431,8 @@ drvBuildController(drvCommand *cmd, drvCommandCtx *ctx,
  * @ctx: the build context
  * @error: return location for a GError
  *
- * PCI controllers first (a bus must exist before what plugs into it),
+ * PCI controllers first, each after the bus it plugs into (address
+ * assignment may put a bridge behind a root port with a higher index),
  * then the others in definition order; built-in ones add nothing.
  *
  * Returns: 0, or -1 with @error set.
@@ -441,19 +442,30 @@ drvBuildControllersCommandLine(drvCommand *cmd, drvCommandCtx *ctx,
                                GError **error)
 {
     const confDevices *devs = &ctx->def->devices;
-    unsigned int idx;
+    g_autofree bool *done = g_new0(bool, devs->ncontrollers);
+    g_autofree bool *busReady = g_new0(bool, CONF_PCI_MAX_BUS + 1);
+    bool progress = true;
     size_t i;
 
     drvCommandAssignBootOrder(ctx);
-    for (idx = 1; idx <= CONF_PCI_MAX_BUS; idx++) {
-        const confControllerDef *c = drvFindController(
-            ctx->def, CONF_CONTROLLER_TYPE_PCI, idx);
+    busReady[0] = true;
+    while (progress) {
+        progress = false;
+        for (i = 0; i < devs->ncontrollers; i++) {
+            const confControllerDef *c = devs->controllers[i];
 
-        if (c && drvBuildController(cmd, ctx, c, error) < 0)
-            return -1;
+            if (done[i] || c->type != CONF_CONTROLLER_TYPE_PCI ||
+                (c->index && (c->info.addr.type != CONF_ADDRESS_TYPE_PCI ||
+                              !busReady[c->info.addr.pci.bus])))
+                continue;
+            if (drvBuildController(cmd, ctx, c, error) < 0)
+                return -1;
+            done[i] = busReady[MIN(c->index, CONF_PCI_MAX_BUS)] = true;
+            progress = true;
+        }
     }
     for (i = 0; i < devs->ncontrollers; i++) {
-        if (devs->controllers[i]->type == CONF_CONTROLLER_TYPE_PCI)
+        if (done[i] || devs->controllers[i]->type == CONF_CONTROLLER_TYPE_PCI)
             continue;
         if (drvBuildController(cmd, ctx, devs->controllers[i], error) < 0)
             return -1;
