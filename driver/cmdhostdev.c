@@ -39,7 +39,7 @@ drvPassFDs(const drvCommandCtx *ctx)
 static int
 drvValidateHostdevIommufd(const drvCommandCtx *ctx, GError **error)
 {
-    const char *what = _("'<driver iommufd='yes'/>' of a hostdev");
+    const char *what = _("hostdev with <driver iommufd='yes'/>");
 
     if (drvCommandRequireCap(ctx, DRV_QEMU_CAPS_IOMMUFD, what, error) < 0 ||
         drvCommandRequireCap(ctx, DRV_QEMU_CAPS_VFIO_PCI_IOMMUFD, what,
@@ -76,10 +76,10 @@ drvWarnLegacyCoco(drvCommand *cmd, const drvCommandCtx *ctx,
     long long limit = ctx->host ? ctx->host->vfioDmaEntryLimit :
                       DRV_HOST_UNKNOWN;
 
-    drvCommandAddWarning(cmd, "hostdev %s uses the legacy VFIO container in a confidential guest: every 4 KiB conversion is a separate DMA mapping, up to %llu of them; prefer <driver iommufd='yes'/>",
+    drvCommandAddWarning(cmd, _("hostdev %1$s uses the legacy VFIO container in a confidential guest: every 4 KiB conversion is a separate DMA mapping, up to %2$llu of them; prefer <driver iommufd='yes'/>"),
                          addr, need);
     if (limit >= 0 && (unsigned long long)limit < need)
-        drvCommandAddWarning(cmd, "vfio_iommu_type1 dma_entry_limit is %lld, below the %llu mappings guest memory may need",
+        drvCommandAddWarning(cmd, _("vfio_iommu_type1 dma_entry_limit is %1$lld, below the %2$llu mappings guest memory may need"),
                              limit, need);
 }
 
