@@ -453,13 +453,11 @@ confDevicesImplicitControllers(confDomainDef *def)
     bool q35 = confDevicesIsQ35(def);
     size_t i;
 
-    /* The order libvirt adds them in: pc has usb, pci, ide; q35 usb, sata, pci. */
+    /* In libvirt's order: usb, the disk controller, the PCI root. */
     confDevicesAddController(devs, CONF_CONTROLLER_TYPE_USB, 0, 0);
-    if (q35)
-        confDevicesAddController(devs, CONF_CONTROLLER_TYPE_SATA, 0, 0);
+    confDevicesAddController(devs, q35 ? CONF_CONTROLLER_TYPE_SATA :
+                             CONF_CONTROLLER_TYPE_IDE, 0, 0);
     confDevicesAddController(devs, CONF_CONTROLLER_TYPE_PCI, 0, 0);
-    if (!q35)
-        confDevicesAddController(devs, CONF_CONTROLLER_TYPE_IDE, 0, 0);
     confDevicesDiskControllers(devs);
     for (i = 0; i < devs->nconsoles; i++) {
         if (devs->consoles[i]->targetType == CONF_CONSOLE_TARGET_VIRTIO)
@@ -517,8 +515,6 @@ confDevicesFamilyDefaults(confDevices *devs)
         confDiskDefPostParse(devs->disks[i]);
     for (i = 0; i < devs->nnets; i++)
         confNetDefPostParse(devs->nets[i]);
-    for (i = 0; i < devs->nhostdevs; i++)
-        confHostdevDefPostParse(devs->hostdevs[i]);
     for (i = 0; i < devs->nvideos; i++)
         confVideoDefPostParse(devs->videos[i], i == 0);
     confChrDefsPostParse(&devs->serials, &devs->nserials, devs->consoles,

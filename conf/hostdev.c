@@ -121,17 +121,12 @@ confHostdevDefParse(xmlNodePtr node, unsigned int flags, GError **error)
     return g_steal_pointer(&def);
 }
 
-void
-confHostdevDefPostParse(confHostdevDef *def)
-{
-    if (def->driver == CONF_HOSTDEV_DRIVER_DEFAULT)
-        def->driver = CONF_HOSTDEV_DRIVER_VFIO;
-}
-
 /**
  * confHostdevDefValidate:
  *
- * Only VFIO assignment exists for QEMU; iommufd needs VFIO.
+ * Only VFIO assignment exists for QEMU; iommufd needs VFIO.  No
+ * driver name (or 'default') stays as it is, like in libvirt's output:
+ * the driver resolves it to VFIO when it starts the domain.
  *
  * Returns: 0, or -1 with @error set.
  */
