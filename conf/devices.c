@@ -453,17 +453,20 @@ confDevicesImplicitControllers(confDomainDef *def)
     bool q35 = confDevicesIsQ35(def);
     size_t i;
 
-    /* In libvirt's order: usb, the disk controller, the PCI root. */
+    /*
+     * In the order libvirt's outputs show: usb, the chipset's disk
+     * controller, other disk controllers, virtio-serial, the PCI root.
+     */
     confDevicesAddController(devs, CONF_CONTROLLER_TYPE_USB, 0, 0);
     confDevicesAddController(devs, q35 ? CONF_CONTROLLER_TYPE_SATA :
                              CONF_CONTROLLER_TYPE_IDE, 0, 0);
-    confDevicesAddController(devs, CONF_CONTROLLER_TYPE_PCI, 0, 0);
     confDevicesDiskControllers(devs);
     for (i = 0; i < devs->nconsoles; i++) {
         if (devs->consoles[i]->targetType == CONF_CONSOLE_TARGET_VIRTIO)
             confDevicesAddController(devs,
                                      CONF_CONTROLLER_TYPE_VIRTIO_SERIAL, 0, 0);
     }
+    confDevicesAddController(devs, CONF_CONTROLLER_TYPE_PCI, 0, 0);
     confDevicesControllerDefaults(devs, q35);
 }
 
