@@ -17,6 +17,12 @@
 VGM_ENUM_IMPL(confAddressType, CONF_ADDRESS_TYPE_LAST,
               "none", "pci", "drive", "usb", "virtio-serial");
 
+/**
+ * confDeviceInfoClear:
+ * @info: the device info
+ *
+ * Frees what @info holds; @info itself is the caller's.
+ */
 void
 confDeviceInfoClear(confDeviceInfo *info)
 {
@@ -25,6 +31,12 @@ confDeviceInfoClear(confDeviceInfo *info)
     g_clear_pointer(&info->addr.usb.port, g_free);
 }
 
+/**
+ * confDeviceAliasIsUser:
+ * @alias: an alias, or NULL
+ *
+ * Returns: whether @alias is a user alias (ua-*), kept in inactive XML.
+ */
 bool
 confDeviceAliasIsUser(const char *alias)
 {
@@ -328,6 +340,14 @@ confDeviceAddressParse(xmlNodePtr node, confDeviceAddress *addr,
     return 0;
 }
 
+/**
+ * confPCIAddressFormatAttrs:
+ * @attrs: an attribute buffer
+ * @addr: the address
+ *
+ * Appends domain=, bus=, slot=, function= (and multifunction=) in
+ * libvirt's spelling.
+ */
 void
 confPCIAddressFormatAttrs(confBuf *attrs, const confPCIAddress *addr)
 {
@@ -338,6 +358,13 @@ confPCIAddressFormatAttrs(confBuf *attrs, const confPCIAddress *addr)
                    vgmTristateSwitchToString(addr->multifunction));
 }
 
+/**
+ * confDeviceAddressFormat:
+ * @buf: the device's child buffer
+ * @addr: the address
+ *
+ * Appends <address type=...>, nothing for CONF_ADDRESS_TYPE_NONE.
+ */
 void
 confDeviceAddressFormat(confBuf *buf, const confDeviceAddress *addr)
 {
@@ -407,6 +434,13 @@ confDeviceInfoFormat(confBuf *buf, const confDeviceInfo *info,
     confDeviceAddressFormat(buf, &info->addr);
 }
 
+/**
+ * confPCIAddressEqual:
+ * @a: an address
+ * @b: another
+ *
+ * Returns: whether both name the same function (multifunction aside).
+ */
 bool
 confPCIAddressEqual(const confPCIAddress *a, const confPCIAddress *b)
 {
@@ -414,6 +448,12 @@ confPCIAddressEqual(const confPCIAddress *a, const confPCIAddress *b)
            a->slot == b->slot && a->function == b->function;
 }
 
+/**
+ * confPCIAddressToString:
+ * @addr: an address
+ *
+ * Returns: "DDDD:BB:SS.F" for messages (g_free it).
+ */
 char *
 confPCIAddressToString(const confPCIAddress *addr)
 {

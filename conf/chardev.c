@@ -18,6 +18,12 @@ VGM_ENUM_IMPL(confSerialTarget, CONF_SERIAL_TARGET_LAST,
 VGM_ENUM_IMPL(confConsoleTarget, CONF_CONSOLE_TARGET_LAST,
               "none", "serial", "virtio");
 
+/**
+ * confChrDefFree:
+ * @def: a character device, or NULL
+ *
+ * Frees @def.
+ */
 void
 confChrDefFree(confChrDef *def)
 {
@@ -28,6 +34,13 @@ confChrDefFree(confChrDef *def)
     g_free(def);
 }
 
+/**
+ * confChrSourceCopy:
+ * @dst: the source to replace
+ * @src: the source to copy
+ *
+ * Deep copy of a character device source.
+ */
 void
 confChrSourceCopy(confChrSource *dst, const confChrSource *src)
 {
@@ -245,6 +258,19 @@ confChrPortsUnique(confChrDef *const *defs, size_t ndefs, const char *elem,
     return 0;
 }
 
+/**
+ * confChrDefsValidate:
+ * @serials: the serial ports
+ * @nserials: their number
+ * @consoles: the consoles
+ * @nconsoles: their number
+ * @error: return location for a GError
+ *
+ * Only the first console may be of target type serial; target ports
+ * are unique.
+ *
+ * Returns: 0, or -1 with @error set.
+ */
 int
 confChrDefsValidate(confChrDef *const *serials, size_t nserials,
                     confChrDef *const *consoles, size_t nconsoles,
@@ -319,6 +345,14 @@ confChrTargetFormat(confBuf *buf, const confChrDef *def)
     confBufAdd(buf, "</target>\n");
 }
 
+/**
+ * confChrDefFormat:
+ * @buf: the <devices> child buffer
+ * @def: a serial port or console
+ * @flags: virDomainXMLFlags
+ *
+ * pty paths (and a console's tty=) only in live XML.
+ */
 void
 confChrDefFormat(confBuf *buf, const confChrDef *def, unsigned int flags)
 {

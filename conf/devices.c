@@ -28,6 +28,12 @@
         (n) = 0; \
     } while (0)
 
+/**
+ * confDevicesClear:
+ * @devs: the devices
+ *
+ * Frees every device; @devs is left empty.
+ */
 void
 confDevicesClear(confDevices *devs)
 {
@@ -183,6 +189,12 @@ confDevicesParse(xmlNodePtr node, confDomainDef *def, unsigned int flags,
     return 0;
 }
 
+/**
+ * confDevicesIsQ35:
+ * @def: a domain
+ *
+ * Returns: whether the machine is "q35" or "pc-q35-*".
+ */
 bool
 confDevicesIsQ35(const confDomainDef *def)
 {
@@ -376,6 +388,12 @@ confDevicesCollect(confDomainDef *def)
     return refs;
 }
 
+/**
+ * confDeviceRefPath:
+ * @ref: a device
+ *
+ * Returns: the device's XML path for messages (g_free it).
+ */
 char *
 confDeviceRefPath(const confDeviceRef *ref)
 {
@@ -815,6 +833,14 @@ confDevicesValidate(const confDomainDef *def, GError **error)
             func(buf, (arr)[i_], flags); \
     } while (0)
 
+/**
+ * confDevicesFormat:
+ * @buf: the <domain> child buffer
+ * @def: the domain
+ * @flags: virDomainXMLFlags
+ *
+ * Appends <devices> with the devices in libvirt's order.
+ */
 void
 confDevicesFormat(confBuf *buf, const confDomainDef *def, unsigned int flags)
 {

@@ -16,6 +16,12 @@ VGM_ENUM_IMPL(confDiskBus, CONF_DISK_BUS_LAST,
 VGM_ENUM_IMPL(confDiskFormat, CONF_DISK_FORMAT_LAST,
               "none", "raw", "qcow2");
 
+/**
+ * confDiskDefFree:
+ * @def: a disk, or NULL
+ *
+ * Frees @def.
+ */
 void
 confDiskDefFree(confDiskDef *def)
 {
@@ -256,6 +262,14 @@ confDiskDefPostParse(confDiskDef *def)
         def->readonly = true;
 }
 
+/**
+ * confDiskDefFormat:
+ * @buf: the <devices> child buffer
+ * @def: a disk
+ * @flags: virDomainXMLFlags
+ *
+ * Formats @def in libvirt's order.
+ */
 void
 confDiskDefFormat(confBuf *buf, const confDiskDef *def, unsigned int flags)
 {

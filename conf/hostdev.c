@@ -14,6 +14,12 @@ VGM_ENUM_IMPL(confHostdevType, CONF_HOSTDEV_TYPE_LAST, "pci");
 VGM_ENUM_IMPL(confHostdevDriver, CONF_HOSTDEV_DRIVER_LAST,
               "default", "kvm", "vfio", "xen");
 
+/**
+ * confHostdevDefFree:
+ * @def: a host device, or NULL
+ *
+ * Frees @def.
+ */
 void
 confHostdevDefFree(confHostdevDef *def)
 {
@@ -152,6 +158,14 @@ confHostdevDefValidate(const confHostdevDef *def, size_t pos,
     return 0;
 }
 
+/**
+ * confHostdevDefFormat:
+ * @buf: the <devices> child buffer
+ * @def: a host device
+ * @flags: virDomainXMLFlags
+ *
+ * managed= is always written, as libvirt does.
+ */
 void
 confHostdevDefFormat(confBuf *buf, const confHostdevDef *def,
                      unsigned int flags)
