@@ -857,3 +857,113 @@ confDevicesAssignAddresses(confDomainDef *def, GError **error)
     refs = confDevicesCollect(def);
     return confPCIAssignAll(pa, refs, error);
 }
+
+/* Aliases, as libvirt's QEMU driver names devices when it starts them. */
+
+static char *
+confDiskAliasName(const confDiskDef *disk)
+{
+    const confDriveAddress *drive = &disk->info.addr.drive;
+    int idx = confDiskNameToIndex(disk->dst);
+
+    switch (disk->bus) {
+    case CONF_DISK_BUS_VIRTIO:
+        return g_strdup_printf("virtio-disk%d", idx);
+    case CONF_DISK_BUS_USB:
+        return g_strdup_printf("usb-disk%d", idx);
+    case CONF_DISK_BUS_SCSI:
+        return g_strdup_printf("scsi%u-%u-%u-%u", drive->controller,
+                               drive->bus, drive->target, drive->unit);
+    case CONF_DISK_BUS_IDE:
+    case CONF_DISK_BUS_SATA:
+        return g_strdup_printf("%s%u-%u-%u", confDiskBusToString(disk->bus),
+                               drive->controller, drive->bus, drive->unit);
+    case CONF_DISK_BUS_NONE:
+    case CONF_DISK_BUS_LAST:
+        break;
+    }
+    return g_strdup_printf("disk%d", idx);
+}
+
+static char *
+confControllerAliasName(const confControllerDef *ctrl, bool q35)
+{
+    /* q35's built-in AHCI bus is called "ide" in QEMU. */
+    if (q35 && ctrl->type == CONF_CONTROLLER_TYPE_SATA && ctrl->index == 0)
+        return g_strdup("ide");
+    switch (ctrl->type) {
+    case CONF_CONTROLLER_TYPE_PCI:
+        if (ctrl->model == CONF_CONTROLLER_MODEL_PCIE_ROOT)
+            return g_strdup("pcie.0");
+        return g_strdup_printf("pci.%u", ctrl->index);
+    case CONF_CONTROLLER_TYPE_IDE:
+        return g_strdup_printf("ide%s", ctrl->index ? "1" : "");
+    case CONF_CONTROLLER_TYPE_USB:
+        return ctrl->index ? g_strdup_printf("usb%u", ctrl->index) :
+                             g_strdup("usb");
+    case CONF_CONTROLLER_TYPE_SCSI:
+    case CONF_CONTROLLER_TYPE_SATA:
+    case CONF_CONTROLLER_TYPE_VIRTIO_SERIAL:
+    case CONF_CONTROLLER_TYPE_LAST:
+        break;
+    }
+    return g_strdup_printf("%s%u", confControllerTypeToString(ctrl->type),
+                           ctrl->index);
+}
+
+static void
+confAliasSet(confDeviceInfo *info, char *alias)
+{
+    if (info->alias) {
+        g_free(alias);
+        return;
+    }
+    info->alias = alias;
+}
+
+#define CONF_ALIAS_NUMBERED(arr, n, prefix) \
+    do { \
+        size_t i_; \
+        for (i_ = 0; i_ < (n); i_++) \
+            confAliasSet(&(arr)[i_]->info, \
+                         g_strdup_printf(prefix "%zu", i_)); \
+    } while (0)
+
+/**
+ * confDevicesAssignAliases:
+ * @def: the domain being started
+ *
+ * Gives every device without an alias the name libvirt's QEMU driver
+ * gives it (virtio-disk0, net0, hostdev0, pci.1, usb, balloon0, ...).
+ * User aliases (ua-*) stay.  The first console of target type serial
+ * shares the serial port's alias, as in libvirt.
+ */
+void
+confDevicesAssignAliases(confDomainDef *def)
+{
+    confDevices *devs = &def->devices;
+    size_t i;
+
+    for (i = 0; i < devs->ndisks; i++)
+        confAliasSet(&devs->disks[i]->info,
+                     confDiskAliasName(devs->disks[i]));
+    for (i = 0; i < devs->ncontrollers; i++)
+        confAliasSet(&devs->controllers[i]->info,
+                     confControllerAliasName(devs->controllers[i],
+                                             confDevicesIsQ35(def)));
+    CONF_ALIAS_NUMBERED(devs->nets, devs->nnets, "net");
+    CONF_ALIAS_NUMBERED(devs->serials, devs->nserials, "serial");
+    CONF_ALIAS_NUMBERED(devs->consoles, devs->nconsoles, "console");
+    CONF_ALIAS_NUMBERED(devs->inputs, devs->ninputs, "input");
+    CONF_ALIAS_NUMBERED(devs->videos, devs->nvideos, "video");
+    CONF_ALIAS_NUMBERED(devs->hostdevs, devs->nhostdevs, "hostdev");
+    CONF_ALIAS_NUMBERED(devs->watchdogs, devs->nwatchdogs, "watchdog");
+    CONF_ALIAS_NUMBERED(devs->rngs, devs->nrngs, "rng");
+    if (devs->memballoon && devs->memballoon->model == CONF_BALLOON_VIRTIO)
+        confAliasSet(&devs->memballoon->info, g_strdup("balloon0"));
+    if (devs->nconsoles && devs->nserials &&
+        devs->consoles[0]->targetType == CONF_CONSOLE_TARGET_SERIAL) {
+        g_free(devs->consoles[0]->info.alias);
+        devs->consoles[0]->info.alias = g_strdup(devs->serials[0]->info.alias);
+    }
+}

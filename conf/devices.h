@@ -72,6 +72,8 @@ char *confDeviceRefPath(const confDeviceRef *ref);
 bool confDevicesIsQ35(const confDomainDef *def);
 /* Address assignment (conf/address.c), run by post-parse. */
 int confDevicesAssignAddresses(confDomainDef *def, GError **error);
+/* The aliases libvirt's QEMU driver gives devices at start (address.c). */
+void confDevicesAssignAliases(confDomainDef *def);
 
 void confDevicesClear(confDevices *devs);
 /* @node is <devices>; @def is the domain being parsed (read-only use). */
