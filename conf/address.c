@@ -583,7 +583,10 @@ confPCIAssignBridgeSlot(confPCIAssign *pa, unsigned int *bus,
                                         CONF_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE);
     if (bridge->index > CONF_PCI_MAX_BUS)
         return confPCIAssignNoSlot(bridge->index, error);
-    confPCIAssignSet(pa, &bridge->info, confPCIAssignRootPortBus(pa), 0, 0);
+    *bus = confPCIAssignRootPortBus(pa);
+    if (*bus > CONF_PCI_MAX_BUS)
+        return confPCIAssignNoSlot(*bus, error);
+    confPCIAssignSet(pa, &bridge->info, *bus, 0, 0);
     *bus = bridge->index;
     return confPCIAssignFreeSlot(pa, *bus, 1, slot, error);
 }

@@ -234,6 +234,14 @@ confControllerDefParse(xmlNodePtr node, unsigned int flags, GError **error)
                     path);
         return NULL;
     }
+    if (def->type == CONF_CONTROLLER_TYPE_PCI && def->index > 255) {
+        g_autofree char *path = confXMLNodePath(node);
+
+        g_set_error(error, CONF_ERROR, VIR_ERR_XML_ERROR,
+                    _("PCI controller index %1$u at '%2$s' is out of range (at most 255)"),
+                    def->index, path);
+        return NULL;
+    }
     if (def->type == CONF_CONTROLLER_TYPE_PCI &&
         confControllerPCIChildrenParse(node, def, error) < 0)
         return NULL;

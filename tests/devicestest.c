@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "conf/domain.h"
+#include "util/error.h"
 #include "tests/testutils.h"
 
 /*
@@ -108,6 +109,35 @@ testPostParseStable(void)
     g_assert_cmpuint(a->devices.ncontrollers, ==, b->devices.ncontrollers);
 }
 
+/* More PCI devices than the machine has room for: an error, no crash. */
+static void
+testPCIExhausted(gconstpointer data)
+{
+    const char *machine = data;
+    g_autoptr(GString) xml = g_string_new(NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(confDomainDef) def = NULL;
+    size_t i;
+
+    g_string_append_printf(xml,
+                           "<domain type='kvm'><name>g</name>"
+                           "<memory>1048576</memory><os>"
+                           "<type machine='%s'>hvm</type></os><devices>",
+                           machine);
+    for (i = 0; i < 600; i++) {
+        g_string_append_printf(xml,
+                               "<interface type='user'><model type='%s'/>"
+                               "<mac address='52:54:00:00:%02zx:%02zx'/>"
+                               "</interface>",
+                               i % 2 ? "virtio" : "e1000", i >> 8, i & 0xff);
+    }
+    g_string_append(xml, "</devices></domain>");
+    def = confDomainDefParseString(xml->str, NULL, 0, &error);
+    g_assert_null(def);
+    g_assert_error(error, CONF_ERROR, VIR_ERR_INTERNAL_ERROR);
+    g_assert_nonnull(strstr(error->message, "no free PCI slot"));
+}
+
 #define DO_TEST_ALIASES(n) \
     g_test_add_data_func("/devices/aliases/" n, n, testAliases)
 
@@ -121,6 +151,10 @@ main(int argc, char **argv)
     g_test_add_func("/devices/disk-name-to-index", testDiskNameToIndex);
     g_test_add_func("/devices/mac-parse", testMacParse);
     g_test_add_func("/devices/post-parse-stable", testPostParseStable);
+    g_test_add_data_func("/devices/pci-exhausted/q35", "q35",
+                         testPCIExhausted);
+    g_test_add_data_func("/devices/pci-exhausted/pc", "pc",
+                         testPCIExhausted);
     vgmTestAddUnusedCheck("devices");
     return g_test_run();
 }
