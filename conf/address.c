@@ -646,7 +646,8 @@ static int
 confPCIAssignRootPort(confPCIAssign *pa, confControllerDef *ctrl,
                       unsigned int first, GError **error)
 {
-    unsigned int slot, fn;
+    unsigned int slot;
+    unsigned int fn;
 
     for (slot = first; slot <= CONF_PCI_MAX_SLOT; slot++) {
         if (pa->used[0][slot] && !(pa->rootPortSlots & (1u << slot)))

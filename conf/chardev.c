@@ -242,7 +242,8 @@ static int
 confChrPortsUnique(confChrDef *const *defs, size_t ndefs, const char *elem,
                    GError **error)
 {
-    size_t i, j;
+    size_t i;
+    size_t j;
 
     for (i = 0; i < ndefs; i++) {
         for (j = 0; j < i; j++) {

@@ -386,7 +386,8 @@ int
 confControllersValidate(confControllerDef *const *defs, size_t ndefs,
                         bool q35, GError **error)
 {
-    size_t i, j;
+    size_t i;
+    size_t j;
 
     for (i = 0; i < ndefs; i++) {
         if (confControllerValidateOne(defs[i], i, q35, error) < 0)

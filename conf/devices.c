@@ -607,7 +607,8 @@ confDevicesPostParse(confDomainDef *def, const char *defaultEmulator,
 static int
 confDevicesCheckDiskTargets(const confDevices *devs, GError **error)
 {
-    size_t i, j;
+    size_t i;
+    size_t j;
 
     for (i = 0; i < devs->ndisks; i++) {
         for (j = 0; j < i; j++) {
@@ -625,7 +626,8 @@ confDevicesCheckDiskTargets(const confDevices *devs, GError **error)
 static int
 confDevicesCheckHostdevs(const confDevices *devs, GError **error)
 {
-    size_t i, j;
+    size_t i;
+    size_t j;
 
     for (i = 0; i < devs->nhostdevs; i++) {
         if (confHostdevDefValidate(devs->hostdevs[i], i, error) < 0)
@@ -697,7 +699,8 @@ static int
 confDevicesCheckUnique(confDomainDef *def, GError **error)
 {
     g_autoptr(GArray) refs = confDevicesCollect(def);
-    size_t i, j;
+    size_t i;
+    size_t j;
 
     for (i = 0; i < refs->len; i++) {
         const confDeviceRef *a = &g_array_index(refs, confDeviceRef, i);
