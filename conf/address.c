@@ -256,6 +256,15 @@ confDriveAddressParse(xmlNodePtr node, confDriveAddress *addr,
         confXMLPropUInt(node, "target", 10, 0, &addr->target, error) < 0 ||
         confXMLPropUInt(node, "unit", 10, 0, &addr->unit, error) < 0)
         return -1;
+    /* Implicit controllers are added up to this index. */
+    if (addr->controller > CONF_DRIVE_MAX_CONTROLLER) {
+        g_autofree char *path = confXMLNodePath(node);
+
+        g_set_error(error, CONF_ERROR, VIR_ERR_XML_ERROR,
+                    _("drive controller %1$u at '%2$s' is out of range (at most %3$u)"),
+                    addr->controller, path, CONF_DRIVE_MAX_CONTROLLER);
+        return -1;
+    }
     return 0;
 }
 
