@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <config.h>
 
-#include <string.h>
-
 #include "conf/chardev.h"
 #include "conf/domain.h"
 #include "util/error.h"

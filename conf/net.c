@@ -1,9 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <config.h>
 
-#include <stdio.h>
-#include <string.h>
-
 #include "conf/domain.h"
 #include "conf/net.h"
 #include "util/error.h"
