@@ -196,11 +196,20 @@ confChrSerialDefaults(confChrDef **serials, size_t nserials)
     }
 }
 
-static void
-confChrConsoleDefaults(confChrDef **consoles, size_t nconsoles)
+/**
+ * confChrDefsPostParse:
+ *
+ * The first console with target type 'serial' (the default) stands for
+ * the first serial port: without serial ports one is added from the
+ * console; with one the console takes the serial port's source and port.
+ */
+void
+confChrDefsPostParse(confChrDef ***serials, size_t *nserials,
+                     confChrDef **consoles, size_t nconsoles)
 {
     size_t i;
 
+    confChrSerialDefaults(*serials, *nserials);
     for (i = 0; i < nconsoles; i++) {
         if (consoles[i]->targetType == CONF_CONSOLE_TARGET_NONE)
             consoles[i]->targetType = i == 0 ? CONF_CONSOLE_TARGET_SERIAL :
@@ -209,57 +218,22 @@ confChrConsoleDefaults(confChrDef **consoles, size_t nconsoles)
             consoles[i]->targetType == CONF_CONSOLE_TARGET_VIRTIO)
             consoles[i]->port = (int)i;
     }
-}
-
-/* A new serial port or console with the source of @src. */
-static confChrDef *
-confChrDefNewFrom(const confChrDef *src, bool console)
-{
-    confChrDef *def = g_new0(confChrDef, 1);
-
-    def->console = console;
-    confChrSourceCopy(&def->source, &src->source);
-    def->targetType = console ? CONF_CONSOLE_TARGET_SERIAL :
-                      CONF_SERIAL_TARGET_ISA;
-    def->targetModel = console ? 0 : CONF_SERIAL_TARGET_ISA;
-    def->port = console ? src->port : 0;
-    return def;
-}
-
-/**
- * confChrDefsPostParse:
- * @serials: the serial ports (may grow by one)
- * @nserials: their number
- * @consoles: the consoles (may grow by one)
- * @nconsoles: their number
- *
- * libvirt's rule: the first console of target type 'serial' (the
- * default) stands for the first serial port.  Without serial ports one
- * is made from the console; with one the console takes the serial
- * port's source and port.  Serial ports without consoles get such a
- * console, as libvirt prints one.
- */
-void
-confChrDefsPostParse(confChrDef ***serials, size_t *nserials,
-                     confChrDef ***consoles, size_t *nconsoles)
-{
-    confChrSerialDefaults(*serials, *nserials);
-    confChrConsoleDefaults(*consoles, *nconsoles);
-    if (*nconsoles == 0 && *nserials > 0) {
-        *consoles = g_renew(confChrDef *, *consoles, 1);
-        (*consoles)[0] = confChrDefNewFrom((*serials)[0], true);
-        *nconsoles = 1;
-    }
-    if (*nconsoles == 0 ||
-        (*consoles)[0]->targetType != CONF_CONSOLE_TARGET_SERIAL)
+    if (nconsoles == 0 ||
+        consoles[0]->targetType != CONF_CONSOLE_TARGET_SERIAL)
         return;
     if (*nserials == 0) {
+        confChrDef *serial = g_new0(confChrDef, 1);
+
+        confChrSourceCopy(&serial->source, &consoles[0]->source);
+        serial->targetType = CONF_SERIAL_TARGET_ISA;
+        serial->targetModel = CONF_SERIAL_TARGET_ISA;
+        serial->port = consoles[0]->port < 0 ? 0 : consoles[0]->port;
         *serials = g_renew(confChrDef *, *serials, 1);
-        (*serials)[0] = confChrDefNewFrom((*consoles)[0], false);
+        (*serials)[0] = serial;
         *nserials = 1;
     }
-    confChrSourceCopy(&(*consoles)[0]->source, &(*serials)[0]->source);
-    (*consoles)[0]->port = (*serials)[0]->port;
+    confChrSourceCopy(&consoles[0]->source, &(*serials)[0]->source);
+    consoles[0]->port = (*serials)[0]->port;
 }
 
 static int

@@ -76,11 +76,10 @@ void confChrDefFormat(confBuf *buf, const confChrDef *def,
                       unsigned int flags);
 /*
  * Defaults for serial ports and consoles, and libvirt's rule that the
- * first console of target type 'serial' is the first serial port (and
- * that a first serial port has such a console).
+ * first console of target type 'serial' is the first serial port.
  */
 void confChrDefsPostParse(confChrDef ***serials, size_t *nserials,
-                          confChrDef ***consoles, size_t *nconsoles);
+                          confChrDef **consoles, size_t nconsoles);
 int confChrDefsValidate(confChrDef *const *serials, size_t nserials,
                         confChrDef *const *consoles, size_t nconsoles,
                         GError **error);

@@ -538,8 +538,8 @@ confDevicesFamilyDefaults(confDevices *devs)
         confNetDefPostParse(devs->nets[i]);
     for (i = 0; i < devs->nvideos; i++)
         confVideoDefPostParse(devs->videos[i], i == 0);
-    confChrDefsPostParse(&devs->serials, &devs->nserials, &devs->consoles,
-                         &devs->nconsoles);
+    confChrDefsPostParse(&devs->serials, &devs->nserials, devs->consoles,
+                         devs->nconsoles);
 }
 
 /* libvirt's drive addresses from the target name: hdc is ide 0:1:0. */
