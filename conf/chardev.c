@@ -227,7 +227,7 @@ confChrDefsPostParse(confChrDef ***serials, size_t *nserials,
         confChrSourceCopy(&serial->source, &consoles[0]->source);
         serial->targetType = CONF_SERIAL_TARGET_ISA;
         serial->targetModel = CONF_SERIAL_TARGET_ISA;
-        serial->port = consoles[0]->port < 0 ? 0 : consoles[0]->port;
+        serial->port = 0;     /* as libvirt, whatever the console said */
         *serials = g_renew(confChrDef *, *serials, 1);
         (*serials)[0] = serial;
         *nserials = 1;
