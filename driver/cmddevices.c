@@ -10,80 +10,11 @@
 #include "util/i18n.h"
 
 /*
- * Device ids (libvirt's aliases), addresses and the small devices:
+ * Device addresses, boot order and the small devices:
  * controllers, input, video, watchdog, balloon and rng.  Disks are in
  * driver/cmddisk.c, network and serial in driver/cmdnet.c, VFIO in
  * driver/cmdhostdev.c.
  */
-
-static char *
-drvControllerAlias(const confControllerDef *cont, bool q35)
-{
-    switch (cont->type) {
-    case CONF_CONTROLLER_TYPE_PCI:
-        if (cont->index == 0)
-            return g_strdup(q35 ? "pcie.0" : "pci.0");
-        return g_strdup_printf("pci.%u", cont->index);
-    case CONF_CONTROLLER_TYPE_USB:
-        if (cont->index == 0)
-            return g_strdup("usb");
-        return g_strdup_printf("usb%u", cont->index);
-    case CONF_CONTROLLER_TYPE_SATA:
-        if (q35 && cont->index == 0)
-            return g_strdup("ide");
-        return g_strdup_printf("sata%u", cont->index);
-    case CONF_CONTROLLER_TYPE_IDE:
-        if (cont->index == 0)
-            return g_strdup("ide");
-        return g_strdup_printf("ide%u", cont->index);
-    case CONF_CONTROLLER_TYPE_SCSI:
-    case CONF_CONTROLLER_TYPE_VIRTIO_SERIAL:
-    case CONF_CONTROLLER_TYPE_LAST:
-    default:
-        return g_strdup_printf("%s%u", confControllerTypeToString(cont->type),
-                               cont->index);
-    }
-}
-
-static char *
-drvDiskAlias(const confDiskDef *disk)
-{
-    const confDriveAddress *drive = &disk->info.addr.drive;
-    int idx = confDiskNameToIndex(disk->dst);
-
-    switch (disk->bus) {
-    case CONF_DISK_BUS_VIRTIO:
-        return g_strdup_printf("virtio-disk%d", idx);
-    case CONF_DISK_BUS_USB:
-        return g_strdup_printf("usb-disk%d", idx);
-    case CONF_DISK_BUS_SCSI:
-        return g_strdup_printf("scsi%u-%u-%u-%u", drive->controller,
-                               drive->bus, drive->target, drive->unit);
-    case CONF_DISK_BUS_IDE:
-    case CONF_DISK_BUS_SATA:
-    case CONF_DISK_BUS_NONE:
-    case CONF_DISK_BUS_LAST:
-    default:
-        return g_strdup_printf("%s%u-%u-%u", confDiskBusToString(disk->bus),
-                               drive->controller, drive->bus, drive->unit);
-    }
-}
-
-static void
-drvSetAlias(confDeviceInfo *info, char *alias)
-{
-    if (info->alias)
-        g_free(alias);
-    else
-        info->alias = alias;
-}
-
-#define DRV_ALIAS_LIST(list, n, fmt) \
-    do { \
-        size_t i_; \
-        for (i_ = 0; i_ < (n); i_++) \
-            drvSetAlias(&(list)[i_]->info, g_strdup_printf(fmt, i_)); \
-    } while (0)
 
 /**
  * drvCommandAssignAliases:
@@ -95,25 +26,7 @@ drvSetAlias(confDeviceInfo *info, char *alias)
 void
 drvCommandAssignAliases(confDomainDef *def)
 {
-    confDevices *devs = &def->devices;
-    bool q35 = confDevicesIsQ35(def);
-    size_t i;
-
-    for (i = 0; i < devs->ncontrollers; i++)
-        drvSetAlias(&devs->controllers[i]->info,
-                    drvControllerAlias(devs->controllers[i], q35));
-    for (i = 0; i < devs->ndisks; i++)
-        drvSetAlias(&devs->disks[i]->info, drvDiskAlias(devs->disks[i]));
-    DRV_ALIAS_LIST(devs->nets, devs->nnets, "net%zu");
-    DRV_ALIAS_LIST(devs->serials, devs->nserials, "serial%zu");
-    DRV_ALIAS_LIST(devs->consoles, devs->nconsoles, "console%zu");
-    DRV_ALIAS_LIST(devs->inputs, devs->ninputs, "input%zu");
-    DRV_ALIAS_LIST(devs->videos, devs->nvideos, "video%zu");
-    DRV_ALIAS_LIST(devs->hostdevs, devs->nhostdevs, "hostdev%zu");
-    DRV_ALIAS_LIST(devs->watchdogs, devs->nwatchdogs, "watchdog%zu");
-    DRV_ALIAS_LIST(devs->rngs, devs->nrngs, "rng%zu");
-    if (devs->memballoon)
-        drvSetAlias(&devs->memballoon->info, g_strdup("balloon0"));
+    confDevicesAssignAliases(def);
 }
 
 static const confDeviceInfo *

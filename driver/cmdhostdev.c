@@ -89,7 +89,8 @@ drvValidateHostdev(drvCommand *cmd, const drvCommandCtx *ctx,
 {
     bool iommufd = drvHostdevUsesIommufd(ctx->def, hostdev);
 
-    if (hostdev->driver != CONF_HOSTDEV_DRIVER_VFIO) {
+    if (hostdev->driver != CONF_HOSTDEV_DRIVER_VFIO &&
+        hostdev->driver != CONF_HOSTDEV_DRIVER_DEFAULT) {
         g_set_error(error, DRV_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("hostdev driver '%1$s' at '/domain/devices/hostdev[%2$zu]' is not supported: only 'vfio'"),
                     confHostdevDriverToString(hostdev->driver), pos + 1);
