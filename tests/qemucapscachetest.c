@@ -315,6 +315,7 @@ testTmpClean(void)
     const char *name;
 
     g_assert_nonnull(d);
+    g_assert_true(g_str_has_prefix(g_get_tmp_dir(), testDir));
     while ((name = g_dir_read_name(d))) {
         if (g_str_has_prefix(name, "vgm-qemucaps-"))
             VGM_TEST_FAIL("left behind: %s/%s", g_get_tmp_dir(), name);
@@ -351,12 +352,17 @@ main(int argc, char **argv)
     g_autofree char *replies = NULL;
     g_autofree char *quit = NULL;
     g_autofree char *notexec = NULL;
+    const char *base;
     size_t i;
     int ret;
 
-    testDir = g_dir_make_tmp("vgm-cachetest-XXXXXX", &error);
-    g_assert_nonnull(testDir);
-    /* before anything calls g_get_tmp_dir(), which caches it */
+    /*
+     * A TMPDIR of our own, set before anything calls g_get_tmp_dir()
+     * (which caches it), so the probes' temporary directories land there.
+     */
+    base = g_getenv("TMPDIR") ? g_getenv("TMPDIR") : "/tmp";
+    testDir = g_build_filename(base, "vgm-cachetest-XXXXXX", NULL);
+    g_assert_nonnull(g_mkdtemp(testDir));
     tmp = g_build_filename(testDir, "tmp", NULL);
     g_assert_cmpint(g_mkdir_with_parents(tmp, 0700), ==, 0);
     g_setenv("TMPDIR", tmp, TRUE);
