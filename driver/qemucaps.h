@@ -104,7 +104,7 @@ char *drvQemuCapsFormatSummary(const drvQemuCaps *caps);
 typedef struct {
     const char *cacheDir;      /* NULL: no cache */
     unsigned int timeoutMs;    /* whole probe; 0: 30 s */
-    const char *kernelRelease; /* NULL: uname(); tests set it */
+    const char *hostFingerprint; /* NULL: drvHostFingerprint() */
     vgmTristateBool kvm;       /* ABSENT: /dev/kvm usable? */
 } drvQemuCapsConfig;
 

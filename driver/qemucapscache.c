@@ -4,9 +4,9 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 
 #define VGM_QEMUCAPSPRIV_H_ALLOW
+#include "driver/host.h"
 #include "driver/qemucaps.h"
 #include "driver/qemucapspriv.h"
 #include "util/error.h"
@@ -15,7 +15,8 @@
 /*
  * The on-disk capability cache: one JSON file per binary in a directory
  * the caller owns.  A file holds its key (binary path, size, mtime,
- * ctime, kernel release, whether /dev/kvm was usable, our version) and
+ * ctime, the host fingerprint of driver/host.c (kernel release, /dev/kvm
+ * presence), whether KVM was used, our version) and
  * QEMU's raw answers, including the full query-qmp-schema reply; flags
  * are decided again on load.  A file that does not match the key or does
  * not parse is ignored (g_debug) and replaced by a fresh probe: the
@@ -28,27 +29,16 @@ void
 drvQemuCapsCacheKeyClear(drvQemuCapsCacheKey *key)
 {
     g_clear_pointer(&key->binary, g_free);
-    g_clear_pointer(&key->kernelRelease, g_free);
+    g_clear_pointer(&key->host, g_free);
 }
 
-static int
-drvQemuCapsKernelRelease(const drvQemuCapsConfig *config, char **release,
-                         GError **error)
+/* The host part of the key: kernel release and /dev/kvm presence. */
+static char *
+drvQemuCapsHostFingerprint(const drvQemuCapsConfig *config, GError **error)
 {
-    struct utsname uts;
-
-    if (config && config->kernelRelease) {
-        *release = g_strdup(config->kernelRelease);
-        return 0;
-    }
-    if (uname(&uts) < 0) {
-        g_set_error(error, DRV_ERROR, VIR_ERR_SYSTEM_ERROR,
-                    _("cannot get the kernel release: %1$s"),
-                    g_strerror(errno));
-        return -1;
-    }
-    *release = g_strdup(uts.release);
-    return 0;
+    if (config && config->hostFingerprint)
+        return g_strdup(config->hostFingerprint);
+    return drvHostFingerprint(error);
 }
 
 /**
@@ -79,7 +69,9 @@ drvQemuCapsCacheKeyInit(drvQemuCapsCacheKey *key, const char *binary,
     key->ctimeNs = sb.st_ctim.tv_sec * G_GINT64_CONSTANT(1000000000) +
         sb.st_ctim.tv_nsec;
     key->kvm = drvQemuCapsKVMUsable(config);
-    return drvQemuCapsKernelRelease(config, &key->kernelRelease, error);
+    if (!(key->host = drvQemuCapsHostFingerprint(config, error)))
+        return -1;
+    return 0;
 }
 
 /**
@@ -111,7 +103,7 @@ drvQemuCapsCacheKeyToJSON(const drvQemuCapsCacheKey *key)
                           "I:size", key->size,
                           "I:mtime-ns", key->mtimeNs,
                           "I:ctime-ns", key->ctimeNs,
-                          "s:kernel-release", key->kernelRelease,
+                          "s:host", key->host,
                           "b:kvm", key->kvm,
                           NULL) < 0)
         g_assert_not_reached();
@@ -261,9 +253,8 @@ drvQemuCapsCacheKeyMatches(const qapiJSON *k, const drvQemuCapsCacheKey *key,
         !qapiJSONObjectGetInt64(k, "ctime-ns", &ctime) ||
         ctime != key->ctimeNs)
         return false;
-    *why = "kernel release";
-    if (g_strcmp0(qapiJSONObjectGetString(k, "kernel-release"),
-                  key->kernelRelease))
+    *why = "host (kernel release or /dev/kvm presence)";
+    if (g_strcmp0(qapiJSONObjectGetString(k, "host"), key->host))
         return false;
     *why = "/dev/kvm usability";
     return qapiJSONObjectGetBool(k, "kvm", &kvm) && kvm == key->kvm;

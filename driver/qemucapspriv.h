@@ -79,7 +79,7 @@ typedef struct {
     gint64 size;
     gint64 mtimeNs;
     gint64 ctimeNs;
-    char *kernelRelease;
+    char *host;                /* drvHostFingerprint() */
     bool kvm;
 } drvQemuCapsCacheKey;
 

@@ -57,7 +57,7 @@ fixtureSetUp(cacheFixture *f, gconstpointer data)
     f->binary = testMakeBinary(name);
     f->cacheDir = g_build_filename(testDir, name, "cache", NULL);
     f->config.cacheDir = f->cacheDir;
-    f->config.kernelRelease = "6.18.0-test";
+    f->config.hostFingerprint = "kernel=6.18.0-test kvm=yes";
     f->config.kvm = VGM_TRISTATE_BOOL_YES;
     f->config.timeoutMs = 10000;
     g_setenv("VGM_FAKE_QEMU_MODE", "", TRUE);
@@ -150,7 +150,7 @@ testCacheStale(cacheFixture *f, gconstpointer data)
         g_assert_cmpint(chmod(f->binary, 0750), ==, 0);
         break;
     case STALE_KERNEL:
-        f->config.kernelRelease = "6.19.0-test";
+        f->config.hostFingerprint = "kernel=6.19.0-test kvm=yes";
         break;
     case STALE_KVM:
         f->config.kvm = VGM_TRISTATE_BOOL_NO;
