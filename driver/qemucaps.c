@@ -147,6 +147,12 @@ static const drvQemuCapsTraceRule drvQemuCapsTraceRules[] = {
 /* The machine type we default to, as a query-machines alias. */
 #define DRV_QEMU_CAPS_DEFAULT_MACHINE_ALIAS "q35"
 
+/**
+ * drvQemuCapsMachineClear:
+ * @machine: a machine entry
+ *
+ * Frees what @machine points to (not @machine itself).
+ */
 void
 drvQemuCapsMachineClear(drvQemuCapsMachine *machine)
 {
@@ -190,6 +196,11 @@ drvQemuCapsParseMachine(const qapiJSON *obj, drvQemuCapsMachine *machine,
     return 0;
 }
 
+/**
+ * drvQemuCapsNew:
+ *
+ * Returns: empty capabilities (no flags), for the probe and the cache.
+ */
 drvQemuCaps *
 drvQemuCapsNew(void)
 {
@@ -208,6 +219,12 @@ drvQemuCapsNew(void)
     return caps;
 }
 
+/**
+ * drvQemuCapsFree:
+ * @caps: (nullable): capabilities
+ *
+ * Frees @caps; NULL is a no-op.
+ */
 void
 drvQemuCapsFree(drvQemuCaps *caps)
 {
@@ -226,12 +243,23 @@ drvQemuCapsFree(drvQemuCaps *caps)
     g_free(caps);
 }
 
+/**
+ * drvQemuCapsAddType:
+ * @caps: the capabilities
+ * @type: a QOM type QEMU listed
+ */
 void
 drvQemuCapsAddType(drvQemuCaps *caps, const char *type)
 {
     g_hash_table_add(caps->types, g_strdup(type));
 }
 
+/**
+ * drvQemuCapsAddProperty:
+ * @caps: the capabilities
+ * @type: a QOM type that qom-list-properties answered for
+ * @prop: (nullable): one of its properties; NULL only records @type
+ */
 void
 drvQemuCapsAddProperty(drvQemuCaps *caps, const char *type,
                        const char *prop)
@@ -246,6 +274,14 @@ drvQemuCapsAddProperty(drvQemuCaps *caps, const char *type,
         g_hash_table_add(set, g_strdup(prop));
 }
 
+/**
+ * drvQemuCapsHasProperty:
+ * @caps: the capabilities
+ * @type: a probed QOM type
+ * @prop: a property name
+ *
+ * Returns: true when qom-list-properties @type listed @prop.
+ */
 bool
 drvQemuCapsHasProperty(const drvQemuCaps *caps, const char *type,
                        const char *prop)
@@ -317,6 +353,13 @@ drvQemuCapsDecide(drvQemuCaps *caps)
     }
 }
 
+/**
+ * drvQemuCapsHas:
+ * @caps: (nullable): the capabilities
+ * @flag: a capability
+ *
+ * Returns: true when the probed QEMU has @flag.
+ */
 bool
 drvQemuCapsHas(const drvQemuCaps *caps, drvQemuCapsFlag flag)
 {
@@ -325,30 +368,62 @@ drvQemuCapsHas(const drvQemuCaps *caps, drvQemuCapsFlag flag)
     return caps->flags[flag];
 }
 
+/**
+ * drvQemuCapsGetBinary:
+ * @caps: the capabilities
+ *
+ * Returns: the binary they describe.
+ */
 const char *
 drvQemuCapsGetBinary(const drvQemuCaps *caps)
 {
     return caps->binary;
 }
 
+/**
+ * drvQemuCapsGetVersion:
+ * @caps: the capabilities
+ *
+ * For messages and logs only: never decide a feature by it.
+ *
+ * Returns: major * 1000000 + minor * 1000 + micro.
+ */
 unsigned int
 drvQemuCapsGetVersion(const drvQemuCaps *caps)
 {
     return caps->major * 1000000 + caps->minor * 1000 + caps->micro;
 }
 
+/**
+ * drvQemuCapsGetPackage:
+ * @caps: the capabilities
+ *
+ * Returns: query-version's package string ("Debian 1:7.2+dfsg-...").
+ */
 const char *
 drvQemuCapsGetPackage(const drvQemuCaps *caps)
 {
     return caps->package;
 }
 
+/**
+ * drvQemuCapsGetKVM:
+ * @caps: the capabilities
+ *
+ * Returns: whether the probe ran with KVM enabled (query-kvm).
+ */
 bool
 drvQemuCapsGetKVM(const drvQemuCaps *caps)
 {
     return caps->kvmEnabled;
 }
 
+/**
+ * drvQemuCapsGetSchema:
+ * @caps: the capabilities
+ *
+ * Returns: (transfer none): query-qmp-schema's "return" array.
+ */
 const qapiJSON *
 drvQemuCapsGetSchema(const drvQemuCaps *caps)
 {
@@ -370,12 +445,26 @@ drvQemuCapsSchemaHas(const drvQemuCaps *caps, const char *path)
     return qapiSchemaHas(caps->schemaIndex, path);
 }
 
+/**
+ * drvQemuCapsHasQOMType:
+ * @caps: the capabilities
+ * @type: a QOM type name
+ *
+ * Returns: true when qom-list-types listed @type.
+ */
 bool
 drvQemuCapsHasQOMType(const drvQemuCaps *caps, const char *type)
 {
     return g_hash_table_contains(caps->types, type);
 }
 
+/**
+ * drvQemuCapsHasCPUModel:
+ * @caps: the capabilities
+ * @model: a CPU model name
+ *
+ * Returns: true when query-cpu-definitions listed @model.
+ */
 bool
 drvQemuCapsHasCPUModel(const drvQemuCaps *caps, const char *model)
 {
@@ -388,6 +477,13 @@ drvQemuCapsHasCPUModel(const drvQemuCaps *caps, const char *model)
     return false;
 }
 
+/**
+ * drvQemuCapsGetMachines:
+ * @caps: the capabilities
+ * @n: (out): the number of machines
+ *
+ * Returns: (transfer none): the machines, in QEMU's order.
+ */
 const drvQemuCapsMachine *
 drvQemuCapsGetMachines(const drvQemuCaps *caps, size_t *n)
 {

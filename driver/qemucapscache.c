@@ -25,6 +25,12 @@
 
 #define DRV_QEMU_CAPS_CACHE_FORMAT 1
 
+/**
+ * drvQemuCapsCacheKeyClear:
+ * @key: a cache key
+ *
+ * Frees what @key points to.
+ */
 void
 drvQemuCapsCacheKeyClear(drvQemuCapsCacheKey *key)
 {

@@ -344,23 +344,18 @@ testRemoveTree(const char *path)
     g_test_add("/qemucaps-cache/" name, cacheFixture, data, fixtureSetUp, \
                func, fixtureTearDown)
 
-int
-main(int argc, char **argv)
+/*
+ * A TMPDIR of our own, set before anything calls g_get_tmp_dir() (which
+ * caches it), so the probes' temporary directories land there; and a
+ * file that is not executable.
+ */
+static void
+testSetUpDirs(void)
 {
-    g_autoptr(GError) error = NULL;
+    const char *base = g_getenv("TMPDIR") ? g_getenv("TMPDIR") : "/tmp";
     g_autofree char *tmp = NULL;
-    g_autofree char *replies = NULL;
-    g_autofree char *quit = NULL;
     g_autofree char *notexec = NULL;
-    const char *base;
-    size_t i;
-    int ret;
 
-    /*
-     * A TMPDIR of our own, set before anything calls g_get_tmp_dir()
-     * (which caches it), so the probes' temporary directories land there.
-     */
-    base = g_getenv("TMPDIR") ? g_getenv("TMPDIR") : "/tmp";
     testDir = g_build_filename(base, "vgm-cachetest-XXXXXX", NULL);
     g_assert_nonnull(g_mkdtemp(testDir));
     tmp = g_build_filename(testDir, "tmp", NULL);
@@ -369,15 +364,32 @@ main(int argc, char **argv)
     notexec = g_build_filename(testDir, "not-executable", NULL);
     g_assert_true(g_file_set_contents(notexec, "#!/bin/sh\n", -1, NULL));
     g_assert_cmpint(chmod(notexec, 0644), ==, 0);
-    g_test_init(&argc, &argv, NULL);
+}
+
+/* What the fake QEMU replays. */
+static void
+testSetUpReplies(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *replies = vgmTestDataPath("qemucaps/11.1.3");
+    g_autofree char *quit = vgmTestDataPath("qemucaps/quit.jsonl");
 
     testCaps = testQemuCapsReplay("11.1.3", TEST_QEMU_CAPS_OVERLAY_NONE,
                                   &error);
     g_assert_nonnull(testCaps);
-    replies = vgmTestDataPath("qemucaps/11.1.3");
-    quit = vgmTestDataPath("qemucaps/quit.jsonl");
     g_setenv("VGM_FAKE_QEMU_DIR", replies, TRUE);
     g_setenv("VGM_FAKE_QEMU_QUIT", quit, TRUE);
+}
+
+int
+main(int argc, char **argv)
+{
+    size_t i;
+    int ret;
+
+    testSetUpDirs();
+    g_test_init(&argc, &argv, NULL);
+    testSetUpReplies();
 
     DO_TEST_FIXTURE("hit", NULL, testCacheHit);
     DO_TEST_FIXTURE("stale/mtime", GINT_TO_POINTER(STALE_MTIME),
