@@ -179,6 +179,12 @@ qapiMonitorConnect(const char *path, GMainContext *ctx, GError **error)
     return qapiMonitorNew(vgmStealFD(&fd), ctx, error);
 }
 
+/**
+ * qapiMonitorRef:
+ * @mon: a monitor
+ *
+ * Returns: @mon, with one more reference.
+ */
 qapiMonitor *
 qapiMonitorRef(qapiMonitor *mon)
 {
@@ -303,6 +309,13 @@ qapiMonitorSetMaxMessage(qapiMonitor *mon, size_t bytes)
     mon->maxMessage = bytes;
 }
 
+/**
+ * qapiMonitorSetEOFHandler:
+ * @mon: a monitor
+ * @func: called once when the monitor fails or reaches EOF (not on
+ *       qapiMonitorClose()), or NULL
+ * @opaque: passed to @func
+ */
 void
 qapiMonitorSetEOFHandler(qapiMonitor *mon, qapiMonitorEOFFunc func,
                          gpointer opaque)
@@ -344,6 +357,15 @@ qapiMonitorSetEventHandlers(qapiMonitor *mon,
     return 0;
 }
 
+/**
+ * qapiMonitorGetVersion:
+ * @mon: a monitor
+ * @major: (out): from the greeting
+ * @minor: (out): from the greeting
+ * @micro: (out): from the greeting
+ *
+ * Returns: false when the greeting has not come yet.
+ */
 bool
 qapiMonitorGetVersion(qapiMonitor *mon, int *major, int *minor, int *micro)
 {
@@ -355,12 +377,25 @@ qapiMonitorGetVersion(qapiMonitor *mon, int *major, int *minor, int *micro)
     return true;
 }
 
+/**
+ * qapiMonitorGetPackage:
+ * @mon: a monitor
+ *
+ * Returns: (transfer none): the greeting's package string, or NULL.
+ */
 const char *
 qapiMonitorGetPackage(qapiMonitor *mon)
 {
     return mon->package;
 }
 
+/**
+ * qapiMonitorHasCapability:
+ * @mon: a monitor
+ * @cap: a QMP capability ("oob")
+ *
+ * Returns: true when the greeting offered @cap.
+ */
 bool
 qapiMonitorHasCapability(qapiMonitor *mon, const char *cap)
 {

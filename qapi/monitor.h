@@ -35,7 +35,10 @@ typedef struct qapiMonitor qapiMonitor;
 typedef void (*qapiMonitorReplyFunc)(qapiMonitor *mon, qapiJSON *reply,
                                      const GError *error, gpointer opaque);
 
-/* An event; @data is the "data" member or NULL (transfer none). */
+/*
+ * An event; @data is the "data" member or NULL (transfer none); @seconds
+ * and @micros come from its "timestamp" (-1 when absent).
+ */
 typedef void (*qapiMonitorEventFunc)(qapiMonitor *mon, const char *name,
                                      gint64 seconds, gint64 micros,
                                      const qapiJSON *data, gpointer opaque);
