@@ -56,7 +56,7 @@ typedef struct {
 
 qapiMonitor *qapiMonitorNew(int fd, GMainContext *ctx, GError **error);
 qapiMonitor *qapiMonitorConnect(const char *path, GMainContext *ctx,
-                                GError **error);
+                                int timeoutMs, GError **error);
 qapiMonitor *qapiMonitorRef(qapiMonitor *mon);
 void qapiMonitorUnref(qapiMonitor *mon);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(qapiMonitor, qapiMonitorUnref);

@@ -688,14 +688,14 @@ testCaseConnect(const void *data)
     testFixtureInit(&f);
     testAddHandshake(&f, NEWEST);
     if (testQMPServerStartListen(f.srv, path, &error) < 0 ||
-        !(mon = qapiMonitorConnect(path, f.ctx, &error))) {
+        !(mon = qapiMonitorConnect(path, f.ctx, 0, &error))) {
         VGM_TEST_FAIL("%s", error->message);
     } else if (testFixtureAttach(&f, mon)) {
         testHandshake(&f);
     }
     testFixtureFinish(&f, NULL);
     g_clear_error(&error);
-    if (qapiMonitorConnect(missing, NULL, &error) ||
+    if (qapiMonitorConnect(missing, NULL, 30, &error) ||
         !strstr(error->message, missing))
         VGM_TEST_FAIL("connecting to a missing socket did not fail");
     unlink(path);
