@@ -172,7 +172,10 @@ drvQemuCapsProcArgv(const char *binary, bool kvm)
 
     g_strv_builder_add(b, binary);
     g_strv_builder_addv(b, (const char **)fixed);
-    g_strv_builder_add_many(b, "-accel", kvm ? "kvm" : "tcg", NULL);
+    /* QEMU takes the first accelerator that works; query-kvm says which */
+    if (kvm)
+        g_strv_builder_add_many(b, "-accel", "kvm", NULL);
+    g_strv_builder_add_many(b, "-accel", "tcg", NULL);
     return g_strv_builder_end(b);
 }
 
