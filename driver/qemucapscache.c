@@ -62,6 +62,11 @@ drvQemuCapsCacheKeyInit(drvQemuCapsCacheKey *key, const char *binary,
 {
     struct stat sb;
 
+    if (!g_path_is_absolute(binary)) {
+        g_set_error(error, DRV_ERROR, VIR_ERR_INVALID_ARG,
+                    _("QEMU binary '%1$s' is not an absolute path"), binary);
+        return -1;
+    }
     if (stat(binary, &sb) < 0) {
         g_set_error(error, DRV_ERROR, VIR_ERR_NO_SUPPORT,
                     _("cannot find QEMU binary '%1$s': %2$s"),

@@ -235,6 +235,11 @@ drvQemuCapsProcStart(drvQemuCapsProc *proc, const char *binary, bool kvm,
 {
     VGM_AUTOCLOSE int listenFd = -1;
 
+    if (!g_path_is_absolute(binary)) {
+        g_set_error(error, DRV_ERROR, VIR_ERR_INVALID_ARG,
+                    _("QEMU binary '%1$s' is not an absolute path"), binary);
+        return -1;
+    }
     if (!g_file_test(binary, G_FILE_TEST_IS_EXECUTABLE) ||
         g_file_test(binary, G_FILE_TEST_IS_DIR)) {
         g_set_error(error, DRV_ERROR, VIR_ERR_INVALID_ARG,

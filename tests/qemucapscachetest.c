@@ -260,22 +260,26 @@ testLookupHitNoProbe(cacheFixture *f, gconstpointer data)
 typedef struct {
     const char *name;
     const char *mode;          /* VGM_FAKE_QEMU_MODE */
-    const char *binary;        /* NULL: the fixture's; relative: in testDir */
+    const char *binary;        /* NULL: the fixture's */
+    bool inTestDir;            /* @binary is in testDir */
     unsigned int timeoutMs;
     const char *error;         /* expected substring */
     int code;
 } failCase;
 
 static const failCase failCases[] = {
-    { "exits", "fail", NULL, 10000,
+    { "exits", "fail", NULL, false, 10000,
       "(QEMU said: qemu-system-x86_64: -accel kvm: failed to initialize kvm: Permission denied)",
       0 },
-    { "hangs", "hang", NULL, 300, "no QMP greeting",
+    { "hangs", "hang", NULL, false, 300, "no QMP greeting",
       VIR_ERR_OPERATION_TIMEOUT },
-    { "missing", "", "/nonexistent/qemu-system-x86_64", 10000,
+    { "missing", "", "/nonexistent/qemu-system-x86_64", false, 10000,
       "cannot find QEMU binary '/nonexistent/qemu-system-x86_64'",
       VIR_ERR_NO_SUPPORT },
-    { "not-executable", "", "not-executable", 10000,
+    { "relative", "", "./qemu-system-x86_64", false, 10000,
+      "QEMU binary './qemu-system-x86_64' is not an absolute path",
+      VIR_ERR_INVALID_ARG },
+    { "not-executable", "", "not-executable", true, 10000,
       "/not-executable' is not an executable file", VIR_ERR_INVALID_ARG },
 };
 
@@ -284,8 +288,8 @@ testLookupFail(cacheFixture *f, gconstpointer data)
 {
     const failCase *tc = data;
     g_autofree char *binary = !tc->binary ? g_strdup(f->binary) :
-        g_path_is_absolute(tc->binary) ? g_strdup(tc->binary) :
-        g_build_filename(testDir, tc->binary, NULL);
+        tc->inTestDir ? g_build_filename(testDir, tc->binary, NULL) :
+        g_strdup(tc->binary);
     g_autoptr(GError) error = NULL;
     g_autoptr(drvQemuCaps) caps = NULL;
     g_autofree char *path = drvQemuCapsCachePath(f->cacheDir, binary);
