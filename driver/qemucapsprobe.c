@@ -38,7 +38,7 @@ struct drvQemuCapsProbeCtx {
     drvQemuCaps *caps;
     qapiMonitor *mon;
     gint64 deadline;        /* monotonic, microseconds */
-    bool monitorFailed;
+    char *monitorError;     /* why the monitor failed, or NULL */
     const char *command;    /* the step running */
 };
 
@@ -304,7 +304,8 @@ drvQemuCapsOnEOF(qapiMonitor *mon, const GError *error, gpointer opaque)
 {
     drvQemuCapsProbeCtx *pc = opaque;
 
-    pc->monitorFailed = true;
+    g_free(pc->monitorError);
+    pc->monitorError = g_strdup(error->message);
 }
 
 /* QEMU may emit events while we probe; none matters here. */
@@ -321,6 +322,34 @@ drvQemuCapsSetTimeout(drvQemuCapsProbeCtx *pc, GError **error)
     g_set_error(error, DRV_ERROR, VIR_ERR_OPERATION_TIMEOUT,
                 _("timed out probing QEMU capabilities before command '%1$s'"),
                 pc->command);
+}
+
+/* A command failed: absent, or the end of the probe. */
+static int
+drvQemuCapsStepFailed(drvQemuCapsProbeCtx *pc, const drvQemuCapsStep *step,
+                      const GError *err, GError **error)
+{
+    if (pc->monitorError) {
+        g_set_error(error, DRV_ERROR, err->code,
+                    _("cannot probe QEMU capabilities: the monitor failed at command '%1$s': %2$s"),
+                    step->command, pc->monitorError);
+        return -1;
+    }
+    if (err->code == VIR_ERR_OPERATION_TIMEOUT) {
+        g_set_error(error, DRV_ERROR, err->code,
+                    _("cannot probe QEMU capabilities: no reply to command '%1$s': %2$s"),
+                    step->command, err->message);
+        return -1;
+    }
+    /* An error reply of QEMU's; its message names the command. */
+    if (step->optional) {
+        g_debug("QEMU %s %s: %s (taken as absent)", step->command,
+                step->args ? step->args : "", err->message);
+        return 0;
+    }
+    g_set_error(error, DRV_ERROR, err->code,
+                _("cannot probe QEMU capabilities: %1$s"), err->message);
+    return -1;
 }
 
 static int
@@ -343,15 +372,7 @@ drvQemuCapsRunStep(drvQemuCapsProbeCtx *pc, const drvQemuCapsStep *step,
     cmd = qapiMonitorMakeCommand(step->command, &args);
     if (qapiMonitorCommandSync(pc->mon, &cmd, timeout, &reply, &err) == 0)
         return step->handle(pc, step->arg, reply, error);
-    if (step->optional && !pc->monitorFailed &&
-        err->code != VIR_ERR_OPERATION_TIMEOUT) {
-        g_debug("QEMU %s %s: %s (taken as absent)", step->command,
-                step->args ? step->args : "", err->message);
-        return 0;
-    }
-    g_set_error(error, DRV_ERROR, err->code,
-                _("cannot probe QEMU capabilities: command '%1$s' failed: %2$s"),
-                step->command, err->message);
+    return drvQemuCapsStepFailed(pc, step, err, error);
     return -1;
 }
 
@@ -438,6 +459,7 @@ drvQemuCapsProbeFD(int fd, const char *binary, unsigned int timeoutMs,
     pc.deadline = g_get_monotonic_time() + (gint64)timeoutMs * 1000;
     rc = drvQemuCapsConverse(&pc, error);
     qapiMonitorClose(mon);
+    g_free(pc.monitorError);
     if (rc < 0)
         return NULL;
     caps->binary = g_strdup(binary);

@@ -300,6 +300,7 @@ testLookupFail(cacheFixture *f, gconstpointer data)
     caps = drvQemuCapsLookup(binary, &f->config, NULL, &error);
     g_assert_null(caps);
     g_assert_true(error->domain == DRV_ERROR);
+    g_test_message("%s: %s", tc->name, error->message);
     if (!strstr(error->message, tc->error))
         VGM_TEST_FAIL("%s: error '%s' lacks '%s'", tc->name, error->message,
                       tc->error);

@@ -388,9 +388,12 @@ static const badCase badCases[] = {
     { "silent", buildSilent, 300, "no QMP greeting",
       VIR_ERR_OPERATION_TIMEOUT },
     { "gone-before-greeting", buildGone, 5000, "no QMP greeting", 0 },
-    { "gone-midway", buildGoneMidway, 5000, "command 'query-kvm' failed", 0 },
-    { "truncated", buildTruncated, 5000, "command 'query-version' failed", 0 },
-    { "not-json", buildNotJSON, 5000, "command 'query-version' failed", 0 },
+    { "gone-midway", buildGoneMidway, 5000,
+      "the monitor failed at command 'query-kvm': end of file", 0 },
+    { "truncated", buildTruncated, 5000,
+      "the monitor failed at command 'query-version'", 0 },
+    { "not-json", buildNotJSON, 5000,
+      "the monitor failed at command 'query-version'", 0 },
     { "version-array", buildVersionArray, 5000,
       "malformed reply of QEMU to 'query-version'", VIR_ERR_INTERNAL_ERROR },
     { "version-string", buildVersionString, 5000, "micro",
@@ -438,6 +441,7 @@ testCapsBad(gconstpointer data)
         return;
     }
     g_assert_true(g_error_matches(error, DRV_ERROR, error->code));
+    g_test_message("%s: %s", tc->name, error->message);
     if (!strstr(error->message, tc->error))
         VGM_TEST_FAIL("%s: error '%s' lacks '%s'", tc->name, error->message,
                       tc->error);
