@@ -431,6 +431,19 @@ drvQemuCapsGetSchema(const drvQemuCaps *caps)
 }
 
 /**
+ * drvQemuCapsGetSchemaIndex:
+ * @caps: the capabilities
+ *
+ * Returns: (transfer none): the indexed schema, to validate generated
+ * command arguments and -object/-device JSON against.
+ */
+const qapiSchema *
+drvQemuCapsGetSchemaIndex(const drvQemuCaps *caps)
+{
+    return caps->schemaIndex;
+}
+
+/**
  * drvQemuCapsSchemaHas:
  * @caps: the capabilities
  * @path: a schema path such as "object-add/arg-type/+iommufd"
@@ -472,6 +485,26 @@ drvQemuCapsHasCPUModel(const drvQemuCaps *caps, const char *model)
 
     for (i = 0; i < caps->cpuModels->len; i++) {
         if (strcmp(caps->cpuModels->pdata[i], model) == 0)
+            return true;
+    }
+    return false;
+}
+
+/**
+ * drvQemuCapsHasMigrationCapability:
+ * @caps: the capabilities
+ * @capability: a MigrationCapability name ("postcopy-ram")
+ *
+ * Returns: true when query-migrate-capabilities listed @capability.
+ */
+bool
+drvQemuCapsHasMigrationCapability(const drvQemuCaps *caps,
+                                  const char *capability)
+{
+    guint i;
+
+    for (i = 0; i < caps->migrationCaps->len; i++) {
+        if (strcmp(caps->migrationCaps->pdata[i], capability) == 0)
             return true;
     }
     return false;

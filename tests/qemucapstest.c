@@ -165,6 +165,11 @@ testCapsMachines(void)
     g_assert_true(drvQemuCapsHasQOMType(caps, "memory-backend-memfd"));
     g_assert_true(drvQemuCapsHasCPUModel(caps, "host"));
     g_assert_true(drvQemuCapsSchemaHas(caps, "query-sev-capabilities"));
+    g_assert_true(drvQemuCapsHasMigrationCapability(caps, "switchover-ack"));
+    g_assert_false(drvQemuCapsHasMigrationCapability(old, "switchover-ack"));
+    g_assert_true(drvQemuCapsHasMigrationCapability(old, "postcopy-ram"));
+    g_assert_cmpuint(qapiSchemaSize(drvQemuCapsGetSchemaIndex(caps)), ==,
+                     qapiJSONArraySize(drvQemuCapsGetSchema(caps)));
 }
 
 /* The execute lines of @rel, in order, appended to @out. */
