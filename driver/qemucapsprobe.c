@@ -61,7 +61,7 @@ static int drvQemuCapsStepTrace(drvQemuCapsProbeCtx *pc, const char *arg,
 static int drvQemuCapsStepCPUs(drvQemuCapsProbeCtx *pc, const char *arg,
                                const qapiJSON *reply, GError **error);
 
-#define PROPS(type) \
+#define DRV_QEMU_CAPS_PROPS(type) \
     { "qom-list-properties", "{\"typename\": \"" type "\"}", \
       drvQemuCapsStepProps, type, true }
 
@@ -72,16 +72,16 @@ static const drvQemuCapsStep drvQemuCapsSteps[] = {
     { "qom-list-types", NULL, drvQemuCapsStepTypes, NULL, false },
     { "qom-list-types", "{\"implements\": \"memory-backend\", "
       "\"abstract\": true}", drvQemuCapsStepTypes, NULL, false },
-    PROPS("memory-backend-memfd"),
-    PROPS("memory-backend-guest-memfd"),
-    PROPS("sev-guest"),
-    PROPS("sev-snp-guest"),
-    PROPS("tdx-guest"),
-    PROPS("iommufd"),
-    PROPS("vfio-pci"),
-    PROPS("confidential-guest-support"),
-    PROPS("x86-confidential-guest"),
-    PROPS("x86-machine"),
+    DRV_QEMU_CAPS_PROPS("memory-backend-memfd"),
+    DRV_QEMU_CAPS_PROPS("memory-backend-guest-memfd"),
+    DRV_QEMU_CAPS_PROPS("sev-guest"),
+    DRV_QEMU_CAPS_PROPS("sev-snp-guest"),
+    DRV_QEMU_CAPS_PROPS("tdx-guest"),
+    DRV_QEMU_CAPS_PROPS("iommufd"),
+    DRV_QEMU_CAPS_PROPS("vfio-pci"),
+    DRV_QEMU_CAPS_PROPS("confidential-guest-support"),
+    DRV_QEMU_CAPS_PROPS("x86-confidential-guest"),
+    DRV_QEMU_CAPS_PROPS("x86-machine"),
     { "query-machines", NULL, drvQemuCapsStepMachines, NULL, false },
     { "query-migrate-capabilities", NULL, drvQemuCapsStepMigration, NULL,
       false },
@@ -93,7 +93,7 @@ static const drvQemuCapsStep drvQemuCapsSteps[] = {
     { "query-cpu-definitions", NULL, drvQemuCapsStepCPUs, NULL, true },
 };
 
-#undef PROPS
+#undef DRV_QEMU_CAPS_PROPS
 
 /* How long the probe waits for QEMU to exit after "quit". */
 #define DRV_QEMU_CAPS_QUIT_TIMEOUT_MS 2000
