@@ -242,6 +242,28 @@ testLookupProbeThenHit(cacheFixture *f, gconstpointer data)
     g_assert_cmpstr(got2, ==, want);
 }
 
+/* A corrupt cache file is replaced by a fresh probe's. */
+static void
+testLookupCorruptReprobed(cacheFixture *f, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(drvQemuCaps) caps = NULL;
+    g_autoptr(drvQemuCaps) cached = NULL;
+    g_autofree char *path = drvQemuCapsCachePath(f->cacheDir, f->binary);
+    bool hit = true;
+
+    testSave(f, f->binary);
+    g_assert_true(g_file_set_contents(path, "{\"key\": [", -1, NULL));
+    caps = drvQemuCapsLookup(f->binary, &f->config, &hit, &error);
+    if (!caps) {
+        VGM_TEST_FAIL("probe of the fake QEMU failed: %s", error->message);
+        return;
+    }
+    g_assert_false(hit);
+    cached = testLoad(f, f->binary);
+    g_assert_nonnull(cached);
+}
+
 /* A valid cache answers without starting the binary at all. */
 static void
 testLookupHitNoProbe(cacheFixture *f, gconstpointer data)
@@ -415,6 +437,8 @@ main(int argc, char **argv)
     DO_TEST_FIXTURE("other-binary", NULL, testCacheOtherBinary);
     DO_TEST_FIXTURE("lookup/probe-then-hit", NULL, testLookupProbeThenHit);
     DO_TEST_FIXTURE("lookup/hit-no-probe", NULL, testLookupHitNoProbe);
+    DO_TEST_FIXTURE("lookup/corrupt-reprobed", NULL,
+                    testLookupCorruptReprobed);
     for (i = 0; i < G_N_ELEMENTS(failCases); i++) {
         g_autofree char *name = g_strdup_printf("/qemucaps-cache/fail/%s",
                                                 failCases[i].name);
