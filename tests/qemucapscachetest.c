@@ -122,7 +122,28 @@ typedef enum {
     STALE_CTIME,
     STALE_KERNEL,
     STALE_KVM,
+    STALE_PROBE,
 } staleKind;
+
+/* Pretend the file was written by a probe that asked other questions. */
+static void
+testRewriteProbeDigest(cacheFixture *f)
+{
+    g_autofree char *path = drvQemuCapsCachePath(f->cacheDir, f->binary);
+    g_autofree char *text = NULL;
+    g_autofree char *out = NULL;
+    g_autoptr(qapiJSON) obj = NULL;
+
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    obj = qapiJSONParse(text, NULL);
+    g_assert_nonnull(obj);
+    g_assert_nonnull(qapiJSONObjectGetString(
+        qapiJSONObjectGetObject(obj, "key"), "probe"));
+    qapiJSONObjectSet(qapiJSONObjectGetObject(obj, "key"), "probe",
+                      qapiJSONNewString("0123456789abcdef"));
+    out = qapiJSONFormat(obj, false);
+    g_assert_true(g_file_set_contents(path, out, -1, NULL));
+}
 
 static void
 testCacheStale(cacheFixture *f, gconstpointer data)
@@ -154,6 +175,9 @@ testCacheStale(cacheFixture *f, gconstpointer data)
         break;
     case STALE_KVM:
         f->config.kvm = VGM_TRISTATE_BOOL_NO;
+        break;
+    case STALE_PROBE:
+        testRewriteProbeDigest(f);
         break;
     }
     after = testLoad(f, f->binary);
@@ -428,6 +452,8 @@ main(int argc, char **argv)
     DO_TEST_FIXTURE("stale/kernel", GINT_TO_POINTER(STALE_KERNEL),
                     testCacheStale);
     DO_TEST_FIXTURE("stale/kvm", GINT_TO_POINTER(STALE_KVM), testCacheStale);
+    DO_TEST_FIXTURE("stale/probe", GINT_TO_POINTER(STALE_PROBE),
+                    testCacheStale);
     DO_TEST_FIXTURE("corrupt/truncated", "truncated", testCacheCorrupt);
     DO_TEST_FIXTURE("corrupt/garbage", "garbage", testCacheCorrupt);
     DO_TEST_FIXTURE("corrupt/empty", "empty", testCacheCorrupt);
