@@ -448,12 +448,16 @@ drvQemuCapsProbeFD(int fd, const char *binary, unsigned int timeoutMs,
 {
     g_autoptr(GMainContext) ctx = g_main_context_new();
     g_autoptr(drvQemuCaps) caps = drvQemuCapsNew();
-    g_autoptr(qapiMonitor) mon = qapiMonitorNew(fd, ctx, error);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(qapiMonitor) mon = qapiMonitorNew(fd, ctx, &err);
     drvQemuCapsProbeCtx pc = { 0 };
     int rc;
 
-    if (!mon)
+    if (!mon) {
+        g_set_error(error, DRV_ERROR, err->code,
+                    _("cannot probe QEMU capabilities: %1$s"), err->message);
         return NULL;
+    }
     pc.caps = caps;
     pc.mon = mon;
     pc.deadline = g_get_monotonic_time() + (gint64)timeoutMs * 1000;
