@@ -308,10 +308,14 @@ drvQemuCapsSetSchema(drvQemuCaps *caps, qapiJSON *schema, GError **error)
 {
     g_autoptr(qapiJSON) owned = schema;
     g_autoptr(qapiJSON) copy = qapiJSONCopy(owned);
-    qapiSchema *index = qapiSchemaNew(&copy, error);
+    g_autoptr(GError) err = NULL;
+    qapiSchema *index = qapiSchemaNew(&copy, &err);
 
-    if (!index)
+    if (!index) {
+        g_set_error(error, DRV_ERROR, VIR_ERR_INTERNAL_ERROR,
+                    _("invalid QEMU schema: %1$s"), err->message);
         return -1;
+    }
     qapiSchemaFree(caps->schemaIndex);
     qapiJSONFree(caps->schema);
     caps->schema = g_steal_pointer(&owned);

@@ -429,13 +429,17 @@ drvQemuCaps *
 drvQemuCapsCacheParse(const char *text, const drvQemuCapsCacheKey *key,
                       GError **error)
 {
-    g_autoptr(qapiJSON) obj = qapiJSONParse(text, error);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(qapiJSON) obj = qapiJSONParse(text, &err);
     g_autoptr(drvQemuCaps) caps = NULL;
     const qapiJSON *k;
     const char *why = NULL;
 
-    if (!obj)
+    if (!obj) {
+        g_set_error(error, DRV_ERROR, VIR_ERR_INTERNAL_ERROR,
+                    _("QEMU capability cache is not JSON: %1$s"), err->message);
         return NULL;
+    }
     if (!(k = qapiJSONObjectGetObject(obj, "key"))) {
         drvQemuCapsCacheSetBad("key", error);
         return NULL;
