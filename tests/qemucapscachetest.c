@@ -60,7 +60,16 @@ fixtureSetUp(cacheFixture *f, gconstpointer data)
     f->config.hostFingerprint = "kernel=6.18.0-test kvm=yes";
     f->config.kvm = VGM_TRISTATE_BOOL_YES;
     f->config.timeoutMs = 10000;
-    g_setenv("VGM_FAKE_QEMU_MODE", "", TRUE);
+}
+
+/* How the fake QEMU of @f behaves: "", "fail" or "hang". */
+static void
+testSetMode(cacheFixture *f, const char *mode)
+{
+    g_autofree char *dir = g_path_get_dirname(f->binary);
+    g_autofree char *path = g_build_filename(dir, "mode", NULL);
+
+    g_assert_true(g_file_set_contents(path, mode, -1, NULL));
 }
 
 static void
@@ -184,6 +193,23 @@ testCacheStale(cacheFixture *f, gconstpointer data)
     g_assert_null(after);
 }
 
+/* drvQemuCapsCacheParse() says why, in the driver's error domain. */
+static void
+testParseFails(cacheFixture *f, const char *text)
+{
+    g_auto(drvQemuCapsCacheKey) key = { 0 };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(drvQemuCaps) caps = NULL;
+
+    g_assert_cmpint(drvQemuCapsCacheKeyInit(&key, f->binary, &f->config,
+                                            &error), ==, 0);
+    caps = drvQemuCapsCacheParse(text, &key, &error);
+    g_assert_null(caps);
+    g_assert_nonnull(error);
+    g_assert_true(error->domain == DRV_ERROR);
+    g_test_message("%s", error->message);
+}
+
 static void
 testCacheCorrupt(cacheFixture *f, gconstpointer data)
 {
@@ -213,6 +239,7 @@ testCacheCorrupt(cacheFixture *f, gconstpointer data)
     g_assert_true(g_file_set_contents(path, bad, -1, NULL));
     caps = testLoad(f, f->binary);
     g_assert_null(caps);
+    testParseFails(f, bad);
 }
 
 /* A cache file of binary A put where B's would be is not B's. */
@@ -297,7 +324,7 @@ testLookupHitNoProbe(cacheFixture *f, gconstpointer data)
     bool hit = false;
 
     testSave(f, f->binary);
-    g_setenv("VGM_FAKE_QEMU_MODE", "fail", TRUE);
+    testSetMode(f, "fail");
     caps = drvQemuCapsLookup(f->binary, &f->config, &hit, &error);
     g_assert_nonnull(caps);
     g_assert_true(hit);
@@ -305,7 +332,7 @@ testLookupHitNoProbe(cacheFixture *f, gconstpointer data)
 
 typedef struct {
     const char *name;
-    const char *mode;          /* VGM_FAKE_QEMU_MODE */
+    const char *mode;          /* see testSetMode() */
     const char *binary;        /* NULL: the fixture's */
     bool inTestDir;            /* @binary is in testDir */
     unsigned int timeoutMs;
@@ -341,7 +368,7 @@ testLookupFail(cacheFixture *f, gconstpointer data)
     g_autofree char *path = drvQemuCapsCachePath(f->cacheDir, binary);
     gint64 start = g_get_monotonic_time();
 
-    g_setenv("VGM_FAKE_QEMU_MODE", tc->mode, TRUE);
+    testSetMode(f, tc->mode);
     f->config.timeoutMs = tc->timeoutMs;
     caps = drvQemuCapsLookup(binary, &f->config, NULL, &error);
     g_assert_null(caps);
@@ -425,11 +452,12 @@ testSetUpReplies(void)
     g_autofree char *replies = vgmTestDataPath("qemucaps/11.1.3");
     g_autofree char *quit = vgmTestDataPath("qemucaps/quit.jsonl");
 
+    /* before the fake QMP server starts a thread */
+    g_setenv("VGM_FAKE_QEMU_DIR", replies, TRUE);
+    g_setenv("VGM_FAKE_QEMU_QUIT", quit, TRUE);
     testCaps = testQemuCapsReplay("11.1.3", TEST_QEMU_CAPS_OVERLAY_NONE,
                                   &error);
     g_assert_nonnull(testCaps);
-    g_setenv("VGM_FAKE_QEMU_DIR", replies, TRUE);
-    g_setenv("VGM_FAKE_QEMU_QUIT", quit, TRUE);
 }
 
 int
