@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -179,6 +180,17 @@ drvQemuCapsProcArgv(const char *binary, bool kvm)
     return g_strv_builder_end(b);
 }
 
+/*
+ * In the child: die with the thread that started us, so a daemon that
+ * crashes mid-probe leaves no QEMU behind.  That thread waits for the
+ * probe to end, so the signal never comes early.
+ */
+static void
+drvQemuCapsProcChildSetup(gpointer opaque)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
 static int
 drvQemuCapsProcSpawn(drvQemuCapsProc *proc, const char *binary, bool kvm,
                      int listenFd, GError **error)
@@ -201,7 +213,8 @@ drvQemuCapsProcSpawn(drvQemuCapsProc *proc, const char *binary, bool kvm,
                                           NULL,
                                           G_SPAWN_DO_NOT_REAP_CHILD |
                                           G_SPAWN_STDIN_FROM_DEV_NULL,
-                                          NULL, NULL, -1, logFd, logFd,
+                                          drvQemuCapsProcChildSetup, NULL,
+                                          -1, logFd, logFd,
                                           source, target, 1, &proc->pid,
                                           NULL, NULL, NULL, &err)) {
         g_set_error(error, DRV_ERROR, VIR_ERR_OPERATION_FAILED,
