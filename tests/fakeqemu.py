@@ -10,7 +10,8 @@
 # error: a message on stderr and exit status 1, like a QEMU that died.
 #
 # A file "mode" next to this script (read at start) changes its
-# behaviour: "fail" prints an error and exits at once, "hang" never greets.
+# behaviour: "fail" prints an error and exits at once, "hang" never greets,
+# "crash" dies after answering query-version.
 import json
 import os
 import re
@@ -79,6 +80,8 @@ def main():
         conn.sendall(json.dumps(answer).encode() + b"\r\n")
         if want["execute"] == "quit":
             return
+        if mode == "crash" and want["execute"] == "query-version":
+            fail("kvm_init_vcpu: Cannot allocate memory")
 
 
 main()
