@@ -241,7 +241,7 @@ drvQemuCapsProcInit(drvQemuCapsProc *proc, GError **error)
     return 0;
 }
 
-/* Start QEMU and return a socket connected to its monitor. */
+/* Start QEMU, its monitor socket listening. */
 static int
 drvQemuCapsProcStart(drvQemuCapsProc *proc, const char *binary, bool kvm,
                      GError **error)
@@ -263,9 +263,7 @@ drvQemuCapsProcStart(drvQemuCapsProc *proc, const char *binary, bool kvm,
         return -1;
     if ((listenFd = drvQemuCapsProcListen(proc, error)) < 0)
         return -1;
-    if (drvQemuCapsProcSpawn(proc, binary, kvm, listenFd, error) < 0)
-        return -1;
-    return drvQemuCapsProcConnect(proc, error);
+    return drvQemuCapsProcSpawn(proc, binary, kvm, listenFd, error);
 }
 
 /**
@@ -291,10 +289,11 @@ drvQemuCapsProbe(const char *binary, const drvQemuCapsConfig *config,
         config->timeoutMs : DRV_QEMU_CAPS_DEFAULT_TIMEOUT_MS;
     int fd;
 
-    if ((fd = drvQemuCapsProcStart(&proc, binary,
-                                   drvQemuCapsKVMUsable(config), error)) < 0)
+    if (drvQemuCapsProcStart(&proc, binary, drvQemuCapsKVMUsable(config),
+                             error) < 0)
         return NULL;
-    if ((caps = drvQemuCapsProbeFD(fd, binary, timeout, &err))) {
+    if ((fd = drvQemuCapsProcConnect(&proc, &err)) >= 0 &&
+        (caps = drvQemuCapsProbeFD(fd, binary, timeout, &err))) {
         drvQemuCapsProcStop(&proc, DRV_QEMU_CAPS_EXIT_WAIT_MS);
         return g_steal_pointer(&caps);
     }
