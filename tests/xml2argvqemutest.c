@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
-#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -20,6 +19,7 @@
 #include "driver/command.h"
 #include "driver/host.h"
 #include "driver/qemucaps.h"
+#include "qapi/monitor.h"
 #include "tests/testutils.h"
 #include "util/error.h"
 
@@ -212,90 +212,36 @@ testPrepare(confDomainDef *def, const char *dir)
         def->virtType = CONF_DOMAIN_VIRT_QEMU;
 }
 
-typedef struct {
-    int fd;
-    GString *buf;
-} testQMP;
-
-/* The next line from QEMU that contains @want; false on timeout or EOF. */
-static bool
-testQMPWait(testQMP *qmp, const char *want, char **line)
-{
-    gint64 deadline = g_get_monotonic_time() + TEST_TIMEOUT_MS * 1000LL;
-    char chunk[4096];
-
-    for (;;) {
-        char *nl = strchr(qmp->buf->str, '\n');
-        struct pollfd pfd = { qmp->fd, POLLIN, 0 };
-        ssize_t got;
-
-        if (nl) {
-            g_autofree char *l = g_strndup(qmp->buf->str, nl - qmp->buf->str);
-
-            g_string_erase(qmp->buf, 0, nl - qmp->buf->str + 1);
-            if (strstr(l, want)) {
-                *line = g_steal_pointer(&l);
-                return true;
-            }
-            continue;
-        }
-        if (poll(&pfd, 1, (deadline - g_get_monotonic_time()) / 1000) <= 0)
-            return false;
-        if ((got = read(qmp->fd, chunk, sizeof(chunk))) <= 0)
-            return false;
-        g_string_append_len(qmp->buf, chunk, got);
-    }
-}
-
-static bool
-testQMPCommand(testQMP *qmp, const char *cmd, char **reply)
-{
-    if (write(qmp->fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd))
-        return false;
-    return testQMPWait(qmp, "\"return\"", reply);
-}
-
-static int
-testConnect(const char *dir)
-{
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-    g_snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/monitor.sock", dir);
-    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 /* Greeting, qmp_capabilities, query-status == prelaunch, quit. */
 static void
 testTalk(const char *dir, const char *name)
 {
-    testQMP qmp = { testConnect(dir), g_string_new(NULL) };
-    g_autofree char *greeting = NULL;
-    g_autofree char *caps = NULL;
-    g_autofree char *status = NULL;
-    g_autofree char *bye = NULL;
+    g_autoptr(GMainContext) ctx = g_main_context_new();
+    g_autofree char *sock = g_build_filename(dir, "monitor.sock", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(qapiMonitor) mon = NULL;
+    g_autoptr(qapiJSON) cmd = NULL;
+    g_autoptr(qapiJSON) reply = NULL;
+    const char *status;
 
-    if (qmp.fd < 0) {
-        VGM_TEST_FAIL("%s: cannot connect to the QMP socket", name);
-    } else if (!testQMPWait(&qmp, "\"QMP\"", &greeting)) {
-        VGM_TEST_FAIL("%s: no QMP greeting", name);
-    } else if (!testQMPCommand(&qmp, "{\"execute\":\"qmp_capabilities\"}\r\n",
-                               &caps) ||
-               !testQMPCommand(&qmp, "{\"execute\":\"query-status\"}\r\n",
-                               &status)) {
-        VGM_TEST_FAIL("%s: no reply to qmp_capabilities/query-status", name);
-    } else if (!strstr(status, "\"prelaunch\"")) {
-        VGM_TEST_FAIL("%s: query-status: %s", name, status);
-    } else {
-        testQMPCommand(&qmp, "{\"execute\":\"quit\"}\r\n", &bye);
+    if (!(mon = qapiMonitorConnect(sock, ctx, TEST_TIMEOUT_MS, &error)) ||
+        qapiMonitorHandshakeSync(mon, TEST_TIMEOUT_MS, &error) < 0) {
+        VGM_TEST_FAIL("%s: QMP: %s", name, error->message);
+        return;
     }
-    if (qmp.fd >= 0)
-        close(qmp.fd);
-    g_string_free(qmp.buf, TRUE);
+    cmd = qapiMonitorMakeCommand("query-status", NULL);
+    if (qapiMonitorCommandSync(mon, &cmd, TEST_TIMEOUT_MS, &reply,
+                               &error) < 0) {
+        VGM_TEST_FAIL("%s: query-status: %s", name, error->message);
+        return;
+    }
+    status = qapiJSONObjectGetString(reply, "status");
+    if (g_strcmp0(status, "prelaunch") != 0)
+        VGM_TEST_FAIL("%s: query-status says '%s'", name, status);
+    /* QEMU may close the socket before it answers */
+    cmd = qapiMonitorMakeCommand("quit", NULL);
+    qapiMonitorCommandSync(mon, &cmd, TEST_TIMEOUT_MS, NULL, NULL);
+    qapiMonitorClose(mon);
 }
 
 static GPid

@@ -12,7 +12,8 @@
  * tests/data/xml2argv/NAME.xml is built into a QEMU command line for a
  * recorded capability set (and a made-up host, "full" unless the file
  * name says otherwise); the result must equal NAME.CAPS.args (the
- * environment and argv, one option a line, then "# warning:" lines), or
+ * environment and argv, one option a line, then "# file:" lines for what
+ * is written before QEMU starts and "# warning:" lines), or
  * the refusal NAME.CAPS.err.  Every -object/-device/-blockdev/-netdev is
  * checked against that QEMU's recorded query-qmp-schema.
  */
@@ -66,8 +67,11 @@ testFormat(const drvCommand *cmd)
 {
     g_autofree char *text = drvCommandToString(cmd, DRV_COMMAND_STRING_LINES);
     const char *const *warnings = drvCommandGetWarnings(cmd);
+    const char *const *files = drvCommandGetFiles(cmd);
     GString *buf = g_string_new(text);
 
+    for (; *files; files += 2)
+        g_string_append_printf(buf, "# file: %s: %s\n", files[0], files[1]);
     for (; *warnings; warnings++)
         g_string_append_printf(buf, "# warning: %s\n", *warnings);
     return g_string_free(buf, FALSE);
