@@ -77,6 +77,14 @@ drvCommandAssignBootOrder(drvCommandCtx *ctx)
     }
 }
 
+/**
+ * drvCommandBootIndex:
+ * @ctx: the build context
+ * @info: a device's info
+ *
+ * Returns: the device's bootindex: its <boot order=>, or its place in
+ * <os><boot dev=>; 0 for none.
+ */
 unsigned int
 drvCommandBootIndex(const drvCommandCtx *ctx, const confDeviceInfo *info)
 {
@@ -204,6 +212,19 @@ drvBuildDeviceCommon(qapiJSON **props, const drvCommandCtx *ctx,
     return qapiJSONObjectAdd(props, error, "S:romfile", romfile, NULL);
 }
 
+/**
+ * drvCommandAddDevice:
+ * @cmd: the command
+ * @ctx: the build context
+ * @driver: the QEMU device type
+ * @info: the device's info (id, address, boot, rom)
+ * @extra: (nullable): device-specific props, taken
+ * @error: return location for a GError
+ *
+ * Adds -device {driver, @extra, id, address, bootindex, rom}.
+ *
+ * Returns: 0, or -1 with @error set.
+ */
 int
 drvCommandAddDevice(drvCommand *cmd, const drvCommandCtx *ctx, const char *driver,
              const confDeviceInfo *info, qapiJSON **extra, GError **error)
@@ -407,6 +428,16 @@ drvInputDriver(const confInputDef *input)
     return NULL;           /* PS/2 is built into the machine */
 }
 
+/**
+ * drvBuildInputsCommandLine:
+ * @cmd: the command
+ * @ctx: the build context
+ * @error: return location for a GError
+ *
+ * USB and virtio input devices; PS/2 is built into the machine.
+ *
+ * Returns: 0, or -1 with @error set.
+ */
 int
 drvBuildInputsCommandLine(drvCommand *cmd, drvCommandCtx *ctx,
                           GError **error)
@@ -426,6 +457,17 @@ drvBuildInputsCommandLine(drvCommand *cmd, drvCommandCtx *ctx,
     return 0;
 }
 
+/**
+ * drvBuildVideosCommandLine:
+ * @cmd: the command
+ * @ctx: the build context
+ * @error: return location for a GError
+ *
+ * VGA or virtio-vga for the primary video, secondary-vga or
+ * virtio-gpu-pci for the others.
+ *
+ * Returns: 0, or -1 with @error set.
+ */
 int
 drvBuildVideosCommandLine(drvCommand *cmd, drvCommandCtx *ctx,
                           GError **error)
@@ -502,6 +544,16 @@ drvBuildWatchdogsCommandLine(drvCommand *cmd, drvCommandCtx *ctx,
     return 0;
 }
 
+/**
+ * drvBuildBalloonCommandLine:
+ * @cmd: the command
+ * @ctx: the build context
+ * @error: return location for a GError
+ *
+ * virtio-balloon-pci unless the model is 'none'.
+ *
+ * Returns: 0, or -1 with @error set.
+ */
 int
 drvBuildBalloonCommandLine(drvCommand *cmd, drvCommandCtx *ctx,
                            GError **error)
@@ -546,6 +598,16 @@ drvBuildRNG(drvCommand *cmd, drvCommandCtx *ctx, const confRNGDef *rng,
                         error);
 }
 
+/**
+ * drvBuildRNGsCommandLine:
+ * @cmd: the command
+ * @ctx: the build context
+ * @error: return location for a GError
+ *
+ * An rng-random or rng-builtin object, then virtio-rng-pci, per <rng>.
+ *
+ * Returns: 0, or -1 with @error set.
+ */
 int
 drvBuildRNGsCommandLine(drvCommand *cmd, drvCommandCtx *ctx, GError **error)
 {

@@ -217,6 +217,17 @@ drvBuildHostdevProps(drvCommand *cmd, const drvCommandCtx *ctx,
     return g_steal_pointer(&props);
 }
 
+/**
+ * drvBuildHostdevsCommandLine:
+ * @cmd: the command
+ * @ctx: the build context
+ * @error: return location for a GError
+ *
+ * Every vfio-pci device, with the iommufd0 object right before the first
+ * one that uses iommufd.
+ *
+ * Returns: 0, or -1 with @error set.
+ */
 int
 drvBuildHostdevsCommandLine(drvCommand *cmd, drvCommandCtx *ctx,
                             GError **error)

@@ -320,6 +320,16 @@ drvBuildLaunchSecurityProps(const drvCommandCtx *ctx, GError **error)
     return drvBuildLaunchSecurityPropsFull(NULL, ctx, error);
 }
 
+/**
+ * drvBuildLaunchSecurityCommandLine:
+ * @cmd: the command (gets the SEV session files to write)
+ * @ctx: the build context
+ * @error: return location for a GError
+ *
+ * The lsec0 object, after the devices as in libvirt.
+ *
+ * Returns: 0, or -1 with @error set.
+ */
 int
 drvBuildLaunchSecurityCommandLine(drvCommand *cmd, drvCommandCtx *ctx,
                                   GError **error)

@@ -293,6 +293,16 @@ drvBuildMachineCommandLine(drvCommand *cmd, drvCommandCtx *ctx,
     return 0;
 }
 
+/**
+ * drvBuildAccelCommandLine:
+ * @cmd: the command
+ * @ctx: the build context
+ * @error: return location for a GError
+ *
+ * -accel kvm for domain type 'kvm', tcg for 'qemu'.
+ *
+ * Returns: 0.
+ */
 int
 drvBuildAccelCommandLine(drvCommand *cmd, drvCommandCtx *ctx, GError **error)
 {
@@ -367,6 +377,16 @@ drvBuildCPUCommandLine(drvCommand *cmd, drvCommandCtx *ctx, GError **error)
     return 0;
 }
 
+/**
+ * drvBuildFirmwareCommandLine:
+ * @cmd: the command
+ * @ctx: the build context
+ * @error: return location for a GError
+ *
+ * -bios for a ROM loader (pflash is a -machine property).
+ *
+ * Returns: 0.
+ */
 int
 drvBuildFirmwareCommandLine(drvCommand *cmd, drvCommandCtx *ctx,
                             GError **error)

@@ -59,12 +59,26 @@ drvCommandFree(drvCommand *cmd)
     g_free(cmd);
 }
 
+/**
+ * drvCommandAddArg:
+ * @cmd: the command
+ * @arg: one argument, copied
+ *
+ * Appends @arg to argv.
+ */
 void
 drvCommandAddArg(drvCommand *cmd, const char *arg)
 {
     g_ptr_array_add(cmd->args, g_strdup(arg));
 }
 
+/**
+ * drvCommandAddArgFormat:
+ * @cmd: the command
+ * @fmt: a printf format
+ *
+ * Appends one formatted argument.
+ */
 void
 drvCommandAddArgFormat(drvCommand *cmd, const char *fmt, ...)
 {
@@ -75,6 +89,14 @@ drvCommandAddArgFormat(drvCommand *cmd, const char *fmt, ...)
     va_end(ap);
 }
 
+/**
+ * drvCommandAddArgPair:
+ * @cmd: the command
+ * @opt: an option ("-machine")
+ * @val: its value
+ *
+ * Appends @opt and @val.
+ */
 void
 drvCommandAddArgPair(drvCommand *cmd, const char *opt, const char *val)
 {
@@ -89,6 +111,15 @@ static const char *const drvCommandPropsOptions[] = {
     [DRV_COMMAND_PROPS_NETDEV] = "-netdev",
 };
 
+/**
+ * drvCommandAddProps:
+ * @cmd: the command
+ * @kind: -object, -device, -blockdev or -netdev
+ * @props: the JSON props, taken
+ *
+ * Appends the option and @props as compact JSON, and keeps @props for
+ * the schema checks of the tests.
+ */
 void
 drvCommandAddProps(drvCommand *cmd, drvCommandPropsKind kind,
                    qapiJSON **props)
@@ -99,6 +130,13 @@ drvCommandAddProps(drvCommand *cmd, drvCommandPropsKind kind,
     g_array_append_val(cmd->propsKinds, kind);
 }
 
+/**
+ * drvCommandAddWarning:
+ * @cmd: the command
+ * @fmt: a printf format (translated)
+ *
+ * Records something the user should know that does not stop the start.
+ */
 void
 drvCommandAddWarning(drvCommand *cmd, const char *fmt, ...)
 {
@@ -109,6 +147,14 @@ drvCommandAddWarning(drvCommand *cmd, const char *fmt, ...)
     va_end(ap);
 }
 
+/**
+ * drvCommandAddFile:
+ * @cmd: the command
+ * @path: an absolute path
+ * @data: its content
+ *
+ * Records a file to write before QEMU starts (SEV session blobs).
+ */
 void
 drvCommandAddFile(drvCommand *cmd, const char *path, const char *data)
 {
@@ -116,6 +162,19 @@ drvCommandAddFile(drvCommand *cmd, const char *path, const char *data)
     g_ptr_array_add(cmd->files, g_strdup(data));
 }
 
+/**
+ * drvCommandOpenFD:
+ * @cmd: the command
+ * @ctx: the build context
+ * @kind: what the descriptor stands for
+ * @what: the bridge, host address or path (for the opener and messages)
+ * @error: return location for a GError
+ *
+ * Asks the configured opener for a descriptor and records it as one QEMU
+ * inherits.
+ *
+ * Returns: the descriptor number, or -1 with @error set.
+ */
 int
 drvCommandOpenFD(drvCommand *cmd, const drvCommandCtx *ctx,
                  drvCommandFDKind kind, const char *what, GError **error)
@@ -135,6 +194,13 @@ drvCommandOpenFD(drvCommand *cmd, const drvCommandCtx *ctx,
     return fd;
 }
 
+/**
+ * drvCommandBufEscapeComma:
+ * @buf: a buffer
+ * @str: a QemuOpts value
+ *
+ * Appends @str with every ',' doubled.
+ */
 void
 drvCommandBufEscapeComma(GString *buf, const char *str)
 {
@@ -145,6 +211,12 @@ drvCommandBufEscapeComma(GString *buf, const char *str)
     }
 }
 
+/**
+ * drvCommandQemuVersion:
+ * @caps: a QEMU's capabilities
+ *
+ * Returns: its version as "MAJOR.MINOR.MICRO", for messages.
+ */
 char *
 drvCommandQemuVersion(const drvQemuCaps *caps)
 {
@@ -154,6 +226,16 @@ drvCommandQemuVersion(const drvQemuCaps *caps)
                            v % 1000);
 }
 
+/**
+ * drvCommandRequireCap:
+ * @ctx: the build context
+ * @flag: a capability
+ * @what: what needs it, for the message
+ * @error: return location for a GError
+ *
+ * Returns: 0 when the QEMU has @flag, else -1 with
+ * VIR_ERR_CONFIG_UNSUPPORTED naming @flag, the version and the binary.
+ */
 int
 drvCommandRequireCap(const drvCommandCtx *ctx, drvQemuCapsFlag flag,
                      const char *what, GError **error)
@@ -170,6 +252,16 @@ drvCommandRequireCap(const drvCommandCtx *ctx, drvQemuCapsFlag flag,
     return -1;
 }
 
+/**
+ * drvCommandRequireSchema:
+ * @ctx: the build context
+ * @path: a QAPI schema path
+ * @what: what needs it, for the message
+ * @error: return location for a GError
+ *
+ * Returns: 0 when the QEMU's schema has @path, else -1 with
+ * VIR_ERR_CONFIG_UNSUPPORTED naming it, the version and the binary.
+ */
 int
 drvCommandRequireSchema(const drvCommandCtx *ctx, const char *path,
                         const char *what, GError **error)
@@ -361,24 +453,49 @@ drvBuildCommandLine(confDomainDef *def, const drvQemuCaps *caps,
     return g_steal_pointer(&cmd);
 }
 
+/**
+ * drvCommandGetBinary:
+ * @cmd: a command
+ *
+ * Returns: the QEMU binary.
+ */
 const char *
 drvCommandGetBinary(const drvCommand *cmd)
 {
     return cmd->binary;
 }
 
+/**
+ * drvCommandGetArgs:
+ * @cmd: a command
+ *
+ * Returns: the arguments after the binary, NULL-terminated.
+ */
 const char *const *
 drvCommandGetArgs(const drvCommand *cmd)
 {
     return (const char *const *)cmd->args->pdata;
 }
 
+/**
+ * drvCommandGetEnv:
+ * @cmd: a command
+ *
+ * Returns: the whole environment QEMU gets, NULL-terminated.
+ */
 const char *const *
 drvCommandGetEnv(const drvCommand *cmd)
 {
     return (const char *const *)cmd->env->pdata;
 }
 
+/**
+ * drvCommandGetPassFDs:
+ * @cmd: a command
+ * @n: set to the count
+ *
+ * Returns: the descriptors QEMU inherits (same numbers in QEMU).
+ */
 const int *
 drvCommandGetPassFDs(const drvCommand *cmd, size_t *n)
 {
@@ -386,6 +503,14 @@ drvCommandGetPassFDs(const drvCommand *cmd, size_t *n)
     return (const int *)(void *)cmd->passFDs->data;
 }
 
+/**
+ * drvCommandGetProps:
+ * @cmd: a command
+ * @kinds: set to the kind of each props
+ * @n: set to the count
+ *
+ * Returns: every -object/-device/-blockdev/-netdev props in argv order.
+ */
 const qapiJSON *const *
 drvCommandGetProps(const drvCommand *cmd, const drvCommandPropsKind **kinds,
                    size_t *n)
@@ -395,12 +520,25 @@ drvCommandGetProps(const drvCommand *cmd, const drvCommandPropsKind **kinds,
     return (const qapiJSON *const *)cmd->props->pdata;
 }
 
+/**
+ * drvCommandGetFiles:
+ * @cmd: a command
+ *
+ * Returns: path, content pairs to write before QEMU starts,
+ * NULL-terminated.
+ */
 const char *const *
 drvCommandGetFiles(const drvCommand *cmd)
 {
     return (const char *const *)cmd->files->pdata;
 }
 
+/**
+ * drvCommandGetWarnings:
+ * @cmd: a command
+ *
+ * Returns: the warnings, NULL-terminated.
+ */
 const char *const *
 drvCommandGetWarnings(const drvCommand *cmd)
 {
