@@ -304,6 +304,27 @@ testMkdirs(const drvCommandConfig *cfg, const char *shortName)
     g_mkdir_with_parents(cfg->libDir, 0700);
 }
 
+/* virsh domxml-to-native: the emulator the XML names, probed for real. */
+static void
+testXMLToNative(void)
+{
+    g_autofree char *cacheDir = g_dir_make_tmp("vgm-capscache-XXXXXX", NULL);
+    drvQemuCapsConfig config = { .cacheDir = cacheDir };
+    g_autofree char *xml = vgmTestLoadData("xml2argv/minimal-q35.xml");
+    g_autoptr(GError) error = NULL;
+    g_autofree char *out = drvDomainXMLToNative(xml, "qemu-argv", &config,
+                                                &error);
+    g_autofree char *rmCmd = g_strdup_printf("rm -rf %s", cacheDir);
+    g_autofree char *machine = g_strdup_printf(
+        " -machine %s,", drvQemuCapsCanonicalMachine(testCaps, "q35"));
+
+    g_assert_no_error(error);
+    g_assert_true(g_str_has_prefix(out, "LC_ALL=C PATH="));
+    g_assert_nonnull(strstr(out, " " TEST_QEMU " -name guest=guest,"));
+    g_assert_nonnull(strstr(out, machine));
+    testRunCommand(rmCmd);
+}
+
 static char *testHugepagesSetup(void);
 static void testHugepagesTeardown(const char *old);
 
@@ -459,6 +480,7 @@ main(int argc, char **argv)
         g_test_add_data_func(tpath, g_ptr_array_index(names, i),
                              testStartCase);
     }
+    g_test_add_func("/xml2argv-qemu/xml-to-native", testXMLToNative);
     rc = g_test_run();
     drvQemuCapsFree(testCaps);
     drvHostCapsFree(testHost);
