@@ -93,7 +93,8 @@ drvValidateLaunchSecurityProps(const drvCommandCtx *ctx,
                              "'/domain/launchSecurity/quoteGenerationService'",
                              error) < 0)
         return -1;
-    if (sec->convertInPlace == VGM_TRISTATE_BOOL_ABSENT)
+    /* 'no' is QEMU's default: only 'yes' needs the property */
+    if (sec->convertInPlace != VGM_TRISTATE_BOOL_YES)
         return 0;
     if (drvCommandRequireCap(ctx, DRV_QEMU_CAPS_CGS_CONVERT_IN_PLACE,
                              "'/domain/launchSecurity/@convertInPlace'",
@@ -278,6 +279,20 @@ drvBuildTDXProps(qapiJSON **props, const confLaunchSecurity *sec,
                              "O:quote-generation-socket", &qgs, NULL);
 }
 
+/* convertInPlace='no' is said only to a QEMU that knows the property */
+static vgmTristateBool
+drvConvertInPlace(const drvCommandCtx *ctx, const confLaunchSecurity *sec)
+{
+    g_autofree char *path = g_strdup_printf(
+        "object-add/arg-type/+%s/convert-in-place",
+        drvLaunchSecurityTable[sec->type].qomType);
+
+    if (sec->convertInPlace == VGM_TRISTATE_BOOL_NO &&
+        !drvQemuCapsSchemaHas(ctx->caps, path))
+        return VGM_TRISTATE_BOOL_ABSENT;
+    return sec->convertInPlace;
+}
+
 static qapiJSON *
 drvBuildLaunchSecurityPropsFull(drvCommand *cmd, const drvCommandCtx *ctx,
                                 GError **error)
@@ -300,7 +315,7 @@ drvBuildLaunchSecurityPropsFull(drvCommand *cmd, const drvCommandCtx *ctx,
         rc = drvBuildSEVSNPProps(&props, sec, error);
     if (rc < 0 ||
         qapiJSONObjectAdd(&props, error, "T:kernel-hashes", sec->kernelHashes,
-                          "T:convert-in-place", sec->convertInPlace,
+                          "T:convert-in-place", drvConvertInPlace(ctx, sec),
                           NULL) < 0)
         return NULL;
     return g_steal_pointer(&props);

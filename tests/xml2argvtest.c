@@ -223,6 +223,7 @@ main(int argc, char **argv)
     DO_TEST_CAPS_FAILURE("sev-snp-minimal", "qemu-11.1.3");
     DO_TEST_ALL("sev-snp-gmem-convert");
     DO_TEST_ALL("sev-snp-gmem-split");
+    DO_TEST_ALL("sev-snp-convert-no");
     DO_TEST_CAPS_HOST("sev-snp-full", "qemu-11.1.3", "plain", TEST_EXPECT_ERR);
     DO_TEST_ALL("tdx-full");
     DO_TEST_CAPS("tdx-qgs-default", "qemu-11.1.3");
