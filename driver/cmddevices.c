@@ -213,27 +213,28 @@ drvBuildDeviceCommon(qapiJSON **props, const drvCommandCtx *ctx,
 }
 
 /**
- * drvCommandAddDevice:
- * @cmd: the command
+ * drvBuildDeviceProps:
  * @ctx: the build context
  * @driver: the QEMU device type
  * @info: the device's info (id, address, boot, rom)
  * @extra: (nullable): device-specific props, taken
  * @error: return location for a GError
  *
- * Adds -device {driver, @extra, id, address, bootindex, rom}.
+ * The props of a device, the same for -device and device_add:
+ * {driver, @extra, id, address, bootindex, rom}.
  *
- * Returns: 0, or -1 with @error set.
+ * Returns: (transfer full): the props, or NULL with @error set.
  */
-int
-drvCommandAddDevice(drvCommand *cmd, const drvCommandCtx *ctx, const char *driver,
-             const confDeviceInfo *info, qapiJSON **extra, GError **error)
+qapiJSON *
+drvBuildDeviceProps(const drvCommandCtx *ctx, const char *driver,
+                    const confDeviceInfo *info, qapiJSON **extra,
+                    GError **error)
 {
     g_autoptr(qapiJSON) props = NULL;
     size_t i;
 
     if (qapiJSONObjectAdd(&props, error, "s:driver", driver, NULL) < 0)
-        return -1;
+        return NULL;
     for (i = 0; *extra && i < qapiJSONObjectSize(*extra); i++)
         qapiJSONObjectSet(props, qapiJSONObjectKeyAt(*extra, i),
                           qapiJSONCopy(qapiJSONObjectValueAt(*extra, i)));
@@ -241,6 +242,32 @@ drvCommandAddDevice(drvCommand *cmd, const drvCommandCtx *ctx, const char *drive
     if (qapiJSONObjectAdd(&props, error, "s:id", info->alias, NULL) < 0 ||
         drvBuildDeviceAddress(&props, ctx, info, error) < 0 ||
         drvBuildDeviceCommon(&props, ctx, info, error) < 0)
+        return NULL;
+    return g_steal_pointer(&props);
+}
+
+/**
+ * drvCommandAddDevice:
+ * @cmd: the command
+ * @ctx: the build context
+ * @driver: the QEMU device type
+ * @info: the device's info
+ * @extra: (nullable): device-specific props, taken
+ * @error: return location for a GError
+ *
+ * Adds -device with drvBuildDeviceProps().
+ *
+ * Returns: 0, or -1 with @error set.
+ */
+int
+drvCommandAddDevice(drvCommand *cmd, const drvCommandCtx *ctx,
+                    const char *driver, const confDeviceInfo *info,
+                    qapiJSON **extra, GError **error)
+{
+    g_autoptr(qapiJSON) props = drvBuildDeviceProps(ctx, driver, info, extra,
+                                                    error);
+
+    if (!props)
         return -1;
     drvCommandAddProps(cmd, DRV_COMMAND_PROPS_DEVICE, &props);
     return 0;

@@ -127,9 +127,19 @@ drvDiskDriver(const confDiskDef *disk)
     }
 }
 
-static int
-drvBuildDiskDevice(drvCommand *cmd, const drvCommandCtx *ctx,
-                   const confDiskDef *disk, size_t nodeIndex, GError **error)
+/**
+ * drvBuildDiskDeviceProps:
+ * @ctx: the build context
+ * @disk: the disk
+ * @nodeIndex: N of its libvirt-N-format node
+ * @error: return location for a GError
+ *
+ * Returns: (transfer full): the disk's device props, or NULL with @error
+ * set.
+ */
+qapiJSON *
+drvBuildDiskDeviceProps(const drvCommandCtx *ctx, const confDiskDef *disk,
+                        size_t nodeIndex, GError **error)
 {
     g_autofree char *format = NULL;
     g_autoptr(qapiJSON) extra = NULL;
@@ -140,15 +150,15 @@ drvBuildDiskDevice(drvCommand *cmd, const drvCommandCtx *ctx,
     else if (disk->bus == CONF_DISK_BUS_SCSI)
         rc = drvDiskSCSIProps(&extra, ctx, disk, error);
     if (rc < 0)
-        return -1;
+        return NULL;
     if (disk->src)
         format = g_strdup_printf("libvirt-%zu-format", nodeIndex);
     if (qapiJSONObjectAdd(&extra, error, "S:drive", format,
                           "S:serial", disk->serial,
                           "B:share-rw", disk->shareable, NULL) < 0)
-        return -1;
-    return drvCommandAddDevice(cmd, ctx, drvDiskDriver(disk), &disk->info,
-                               &extra, error);
+        return NULL;
+    return drvBuildDeviceProps(ctx, drvDiskDriver(disk), &disk->info, &extra,
+                               error);
 }
 
 /**
@@ -168,6 +178,7 @@ drvBuildDisksCommandLine(drvCommand *cmd, drvCommandCtx *ctx, GError **error)
     for (i = 0; i < devs->ndisks; i++) {
         const confDiskDef *disk = devs->disks[i];
         size_t nodeIndex = devs->ndisks - i;
+        g_autoptr(qapiJSON) props = NULL;
 
         if (!drvDiskDriver(disk)) {
             g_set_error(error, DRV_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
@@ -178,8 +189,9 @@ drvBuildDisksCommandLine(drvCommand *cmd, drvCommandCtx *ctx, GError **error)
         if (disk->src &&
             drvBuildDiskBlockdevs(cmd, disk, nodeIndex, error) < 0)
             return -1;
-        if (drvBuildDiskDevice(cmd, ctx, disk, nodeIndex, error) < 0)
+        if (!(props = drvBuildDiskDeviceProps(ctx, disk, nodeIndex, error)))
             return -1;
+        drvCommandAddProps(cmd, DRV_COMMAND_PROPS_DEVICE, &props);
     }
     return 0;
 }

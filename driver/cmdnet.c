@@ -33,26 +33,72 @@ drvNetDriver(confNetModel model)
     }
 }
 
-static int
-drvBuildNetdev(drvCommand *cmd, const drvCommandCtx *ctx,
-               const confNetDef *net, const char *hostId, GError **error)
+/**
+ * drvBuildNetdevProps:
+ * @net: the interface (its alias names the netdev "host<alias>")
+ * @tapfd: the tap device's descriptor, -1 for user networking
+ * @error: return location for a GError
+ *
+ * Returns: (transfer full): the -netdev/netdev_add props, or NULL with
+ * @error set.
+ */
+qapiJSON *
+drvBuildNetdevProps(const confNetDef *net, int tapfd, GError **error)
 {
-    g_autoptr(qapiJSON) props = NULL;
+    g_autofree char *hostId = g_strdup_printf("host%s", net->info.alias);
     g_autofree char *fdstr = NULL;
+    g_autoptr(qapiJSON) props = NULL;
 
-    if (net->type != CONF_NET_TYPE_USER) {
-        int fd = drvCommandOpenFD(cmd, ctx, DRV_COMMAND_FD_TAP, net->source,
-                                  error);
-
-        if (fd < 0)
-            return -1;
-        fdstr = g_strdup_printf("%d", fd);
-    }
+    if (tapfd >= 0)
+        fdstr = g_strdup_printf("%d", tapfd);
     if (qapiJSONObjectAdd(&props, error,
                           "s:type", fdstr ? "tap" : "user",
                           "S:fd", fdstr, "s:id", hostId, NULL) < 0)
+        return NULL;
+    return g_steal_pointer(&props);
+}
+
+/**
+ * drvBuildNetDeviceProps:
+ * @ctx: the build context
+ * @net: the interface
+ * @error: return location for a GError
+ *
+ * Returns: (transfer full): the NIC's device props, or NULL with @error
+ * set.
+ */
+qapiJSON *
+drvBuildNetDeviceProps(const drvCommandCtx *ctx, const confNetDef *net,
+                       GError **error)
+{
+    g_autofree char *hostId = g_strdup_printf("host%s", net->info.alias);
+    g_autofree char *mac = confMacFormat(net->mac);
+    g_autoptr(qapiJSON) extra = NULL;
+
+    if (qapiJSONObjectAdd(&extra, error, "s:netdev", hostId,
+                          "s:mac", mac, NULL) < 0)
+        return NULL;
+    return drvBuildDeviceProps(ctx, drvNetDriver(net->model), &net->info,
+                               &extra, error);
+}
+
+static int
+drvBuildNet(drvCommand *cmd, const drvCommandCtx *ctx, const confNetDef *net,
+            GError **error)
+{
+    g_autoptr(qapiJSON) netdev = NULL;
+    g_autoptr(qapiJSON) device = NULL;
+    int fd = -1;
+
+    if (net->type != CONF_NET_TYPE_USER &&
+        (fd = drvCommandOpenFD(cmd, ctx, DRV_COMMAND_FD_TAP, net->source,
+                               error)) < 0)
         return -1;
-    drvCommandAddProps(cmd, DRV_COMMAND_PROPS_NETDEV, &props);
+    if (!(netdev = drvBuildNetdevProps(net, fd, error)) ||
+        !(device = drvBuildNetDeviceProps(ctx, net, error)))
+        return -1;
+    drvCommandAddProps(cmd, DRV_COMMAND_PROPS_NETDEV, &netdev);
+    drvCommandAddProps(cmd, DRV_COMMAND_PROPS_DEVICE, &device);
     return 0;
 }
 
@@ -71,16 +117,7 @@ drvBuildNetsCommandLine(drvCommand *cmd, drvCommandCtx *ctx, GError **error)
     size_t i;
 
     for (i = 0; i < devs->nnets; i++) {
-        const confNetDef *net = devs->nets[i];
-        g_autofree char *hostId = g_strdup_printf("host%s", net->info.alias);
-        g_autofree char *mac = confMacFormat(net->mac);
-        g_autoptr(qapiJSON) extra = NULL;
-
-        if (drvBuildNetdev(cmd, ctx, net, hostId, error) < 0 ||
-            qapiJSONObjectAdd(&extra, error, "s:netdev", hostId,
-                              "s:mac", mac, NULL) < 0 ||
-            drvCommandAddDevice(cmd, ctx, drvNetDriver(net->model),
-                                &net->info, &extra, error) < 0)
+        if (drvBuildNet(cmd, ctx, devs->nets[i], error) < 0)
             return -1;
     }
     return 0;

@@ -78,7 +78,11 @@ int drvCommandRequireSchema(const drvCommandCtx *ctx, const char *path,
 void drvCommandAssignAliases(confDomainDef *def);
 int drvBuildDeviceAddress(qapiJSON **props, const drvCommandCtx *ctx,
                           const confDeviceInfo *info, GError **error);
-/* -device {driver, @extra (taken), id, address, bootindex, rom}. */
+/* {driver, @extra (taken), id, address, bootindex, rom} */
+qapiJSON *drvBuildDeviceProps(const drvCommandCtx *ctx, const char *driver,
+                              const confDeviceInfo *info, qapiJSON **extra,
+                              GError **error);
+/* -device with drvBuildDeviceProps() */
 int drvCommandAddDevice(drvCommand *cmd, const drvCommandCtx *ctx,
                         const char *driver, const confDeviceInfo *info,
                         qapiJSON **extra, GError **error);
@@ -139,6 +143,13 @@ qapiJSON *drvBuildLaunchSecurityProps(const drvCommandCtx *ctx,
                                       GError **error);
 qapiJSON *drvBuildIommufdProps(drvCommand *cmd, const drvCommandCtx *ctx,
                                GError **error);
+qapiJSON *drvBuildDiskDeviceProps(const drvCommandCtx *ctx,
+                                  const confDiskDef *disk, size_t nodeIndex,
+                                  GError **error);
+qapiJSON *drvBuildNetdevProps(const confNetDef *net, int tapfd,
+                              GError **error);
+qapiJSON *drvBuildNetDeviceProps(const drvCommandCtx *ctx,
+                                 const confNetDef *net, GError **error);
 qapiJSON *drvBuildHostdevProps(drvCommand *cmd, const drvCommandCtx *ctx,
                                const confHostdevDef *hostdev,
                                GError **error);
