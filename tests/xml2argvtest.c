@@ -151,6 +151,38 @@ testXMLToNative(void)
     g_assert_error(error, DRV_ERROR, VIR_ERR_CONFIG_UNSUPPORTED);
 }
 
+/* QEMU gets LC_ALL, PATH, HOME and XDG_* only: nothing of ours leaks. */
+static void
+testEnvironment(void)
+{
+    const char *const expected[] = {
+        "LC_ALL=C",
+        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin",
+        "HOME=/var/lib/virtgmem/qemu/domain--1-guest",
+        "XDG_DATA_HOME=/var/lib/virtgmem/qemu/domain--1-guest/.local/share",
+        "XDG_CACHE_HOME=/var/lib/virtgmem/qemu/domain--1-guest/.cache",
+        "XDG_CONFIG_HOME=/var/lib/virtgmem/qemu/domain--1-guest/.config",
+        NULL,
+    };
+    g_autoptr(GError) error = NULL;
+    const drvQemuCaps *caps = testXML2ArgvGetCaps("qemu-11.1.3", &error);
+    g_autoptr(confDomainDef) def = testXML2ArgvParse("minimal-q35", caps,
+                                                     &error);
+    g_autoptr(drvCommand) cmd = NULL;
+    testXML2ArgvConfig cfg;
+
+    g_assert_nonnull(def);
+    g_setenv("LD_PRELOAD", "/tmp/evil.so", TRUE);
+    g_setenv("VGM_SECRET", "x", TRUE);
+    testXML2ArgvConfigInit(&cfg, def, 0);
+    cmd = drvBuildCommandLine(def, caps, NULL, &cfg.config, &error);
+    testXML2ArgvConfigClear(&cfg);
+    g_unsetenv("LD_PRELOAD");
+    g_unsetenv("VGM_SECRET");
+    g_assert_no_error(error);
+    g_assert_cmpstrv(drvCommandGetEnv(cmd), expected);
+}
+
 static void
 testShellQuote(void)
 {
@@ -260,6 +292,7 @@ main(int argc, char **argv)
 
     g_test_add_func("/xml2argv/xml-to-native", testXMLToNative);
     g_test_add_func("/xml2argv/shell-quote", testShellQuote);
+    g_test_add_func("/xml2argv/environment", testEnvironment);
     vgmTestAddUnusedCheck("xml2argv");
     return g_test_run();
 }
