@@ -3,7 +3,9 @@
 
 #include <string.h>
 
+#define VGM_QEMUCAPSPRIV_H_ALLOW
 #include "driver/command.h"
+#include "driver/qemucapspriv.h"
 #include "tests/testutils.h"
 #include "tests/xml2argvtestutils.h"
 #include "util/error.h"
@@ -38,9 +40,37 @@ static const char *const testPropsCommands[] = {
     [DRV_COMMAND_PROPS_NETDEV] = "netdev_add",
 };
 
+/*
+ * device_add's schema declares only driver, id and bus; a device type
+ * whose QOM properties the probe recorded (vfio-pci) is checked against
+ * them too.
+ */
 static bool
-testValidateProps(const drvCommand *cmd, const qapiSchema *schema,
-                  const char *what)
+testValidateDeviceProps(const drvQemuCaps *caps, const qapiJSON *props,
+                        GError **error)
+{
+    const char *driver = qapiJSONObjectGetString(props, "driver");
+    size_t i;
+
+    if (!g_hash_table_contains(caps->props, driver))
+        return true;
+    for (i = 0; i < qapiJSONObjectSize(props); i++) {
+        const char *key = qapiJSONObjectKeyAt(props, i);
+
+        if (strcmp(key, "driver") == 0 || strcmp(key, "id") == 0 ||
+            strcmp(key, "bus") == 0 ||
+            drvQemuCapsHasProperty(caps, driver, key))
+            continue;
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                    "'%s' has no property '%s'", driver, key);
+        return false;
+    }
+    return true;
+}
+
+static bool
+testValidateProps(const drvCommand *cmd, const drvQemuCaps *caps,
+                  const qapiSchema *schema, const char *what)
 {
     const drvCommandPropsKind *kinds;
     size_t n;
@@ -52,7 +82,9 @@ testValidateProps(const drvCommand *cmd, const qapiSchema *schema,
         g_autofree char *json = NULL;
 
         if (qapiSchemaValidateArgs(schema, testPropsCommands[kinds[i]],
-                                   props[i], &error) == 0)
+                                   props[i], &error) == 0 &&
+            (kinds[i] != DRV_COMMAND_PROPS_DEVICE ||
+             testValidateDeviceProps(caps, props[i], &error)))
             continue;
         json = qapiJSONFormat(props[i], false);
         VGM_TEST_FAIL("%s: %s %s: %s", what, testPropsCommands[kinds[i]],
@@ -123,7 +155,7 @@ testXML2Argv(gconstpointer data)
         VGM_TEST_FAIL("%s: built, but a refusal was expected", base);
         return;
     }
-    if (!testValidateProps(cmd, schema, base))
+    if (!testValidateProps(cmd, caps, schema, base))
         return;
     actual = testFormat(cmd);
     vgmTestCompareToFile(actual, argsFile);
