@@ -17,6 +17,12 @@
 VGM_ENUM_IMPL(confAddressType, CONF_ADDRESS_TYPE_LAST,
               "none", "pci", "drive", "usb", "virtio-serial");
 
+/**
+ * confDeviceInfoClear:
+ * @info: the device info
+ *
+ * Frees what @info holds; @info itself is the caller's.
+ */
 void
 confDeviceInfoClear(confDeviceInfo *info)
 {
@@ -25,6 +31,12 @@ confDeviceInfoClear(confDeviceInfo *info)
     g_clear_pointer(&info->addr.usb.port, g_free);
 }
 
+/**
+ * confDeviceAliasIsUser:
+ * @alias: an alias, or NULL
+ *
+ * Returns: whether @alias is a user alias (ua-*), kept in inactive XML.
+ */
 bool
 confDeviceAliasIsUser(const char *alias)
 {
@@ -244,6 +256,15 @@ confDriveAddressParse(xmlNodePtr node, confDriveAddress *addr,
         confXMLPropUInt(node, "target", 10, 0, &addr->target, error) < 0 ||
         confXMLPropUInt(node, "unit", 10, 0, &addr->unit, error) < 0)
         return -1;
+    /* Implicit controllers are added up to this index. */
+    if (addr->controller > CONF_DRIVE_MAX_CONTROLLER) {
+        g_autofree char *path = confXMLNodePath(node);
+
+        g_set_error(error, CONF_ERROR, VIR_ERR_XML_ERROR,
+                    _("drive controller %1$u at '%2$s' is out of range (at most %3$u)"),
+                    addr->controller, path, CONF_DRIVE_MAX_CONTROLLER);
+        return -1;
+    }
     return 0;
 }
 
@@ -328,6 +349,14 @@ confDeviceAddressParse(xmlNodePtr node, confDeviceAddress *addr,
     return 0;
 }
 
+/**
+ * confPCIAddressFormatAttrs:
+ * @attrs: an attribute buffer
+ * @addr: the address
+ *
+ * Appends domain=, bus=, slot=, function= (and multifunction=) in
+ * libvirt's spelling.
+ */
 void
 confPCIAddressFormatAttrs(confBuf *attrs, const confPCIAddress *addr)
 {
@@ -338,6 +367,13 @@ confPCIAddressFormatAttrs(confBuf *attrs, const confPCIAddress *addr)
                    vgmTristateSwitchToString(addr->multifunction));
 }
 
+/**
+ * confDeviceAddressFormat:
+ * @buf: the device's child buffer
+ * @addr: the address
+ *
+ * Appends <address type=...>, nothing for CONF_ADDRESS_TYPE_NONE.
+ */
 void
 confDeviceAddressFormat(confBuf *buf, const confDeviceAddress *addr)
 {
@@ -407,6 +443,13 @@ confDeviceInfoFormat(confBuf *buf, const confDeviceInfo *info,
     confDeviceAddressFormat(buf, &info->addr);
 }
 
+/**
+ * confPCIAddressEqual:
+ * @a: an address
+ * @b: another
+ *
+ * Returns: whether both name the same function (multifunction aside).
+ */
 bool
 confPCIAddressEqual(const confPCIAddress *a, const confPCIAddress *b)
 {
@@ -414,6 +457,12 @@ confPCIAddressEqual(const confPCIAddress *a, const confPCIAddress *b)
            a->slot == b->slot && a->function == b->function;
 }
 
+/**
+ * confPCIAddressToString:
+ * @addr: an address
+ *
+ * Returns: "DDDD:BB:SS.F" for messages (g_free it).
+ */
 char *
 confPCIAddressToString(const confPCIAddress *addr)
 {
@@ -543,7 +592,10 @@ confPCIAssignBridgeSlot(confPCIAssign *pa, unsigned int *bus,
                                         CONF_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE);
     if (bridge->index > CONF_PCI_MAX_BUS)
         return confPCIAssignNoSlot(bridge->index, error);
-    confPCIAssignSet(pa, &bridge->info, confPCIAssignRootPortBus(pa), 0, 0);
+    *bus = confPCIAssignRootPortBus(pa);
+    if (*bus > CONF_PCI_MAX_BUS)
+        return confPCIAssignNoSlot(*bus, error);
+    confPCIAssignSet(pa, &bridge->info, *bus, 0, 0);
     *bus = bridge->index;
     return confPCIAssignFreeSlot(pa, *bus, 1, slot, error);
 }
@@ -603,7 +655,8 @@ static int
 confPCIAssignRootPort(confPCIAssign *pa, confControllerDef *ctrl,
                       unsigned int first, GError **error)
 {
-    unsigned int slot, fn;
+    unsigned int slot;
+    unsigned int fn;
 
     for (slot = first; slot <= CONF_PCI_MAX_SLOT; slot++) {
         if (pa->used[0][slot] && !(pa->rootPortSlots & (1u << slot)))
@@ -816,4 +869,114 @@ confDevicesAssignAddresses(confDomainDef *def, GError **error)
     g_clear_pointer(&refs, g_array_unref);
     refs = confDevicesCollect(def);
     return confPCIAssignAll(pa, refs, error);
+}
+
+/* Aliases, as libvirt's QEMU driver names devices when it starts them. */
+
+static char *
+confDiskAliasName(const confDiskDef *disk)
+{
+    const confDriveAddress *drive = &disk->info.addr.drive;
+    int idx = confDiskNameToIndex(disk->dst);
+
+    switch (disk->bus) {
+    case CONF_DISK_BUS_VIRTIO:
+        return g_strdup_printf("virtio-disk%d", idx);
+    case CONF_DISK_BUS_USB:
+        return g_strdup_printf("usb-disk%d", idx);
+    case CONF_DISK_BUS_SCSI:
+        return g_strdup_printf("scsi%u-%u-%u-%u", drive->controller,
+                               drive->bus, drive->target, drive->unit);
+    case CONF_DISK_BUS_IDE:
+    case CONF_DISK_BUS_SATA:
+        return g_strdup_printf("%s%u-%u-%u", confDiskBusToString(disk->bus),
+                               drive->controller, drive->bus, drive->unit);
+    case CONF_DISK_BUS_NONE:
+    case CONF_DISK_BUS_LAST:
+        break;
+    }
+    return g_strdup_printf("disk%d", idx);
+}
+
+static char *
+confControllerAliasName(const confControllerDef *ctrl, bool q35)
+{
+    /* q35's built-in AHCI bus is called "ide" in QEMU. */
+    if (q35 && ctrl->type == CONF_CONTROLLER_TYPE_SATA && ctrl->index == 0)
+        return g_strdup("ide");
+    switch (ctrl->type) {
+    case CONF_CONTROLLER_TYPE_PCI:
+        if (ctrl->model == CONF_CONTROLLER_MODEL_PCIE_ROOT)
+            return g_strdup("pcie.0");
+        return g_strdup_printf("pci.%u", ctrl->index);
+    case CONF_CONTROLLER_TYPE_IDE:
+        return g_strdup_printf("ide%s", ctrl->index ? "1" : "");
+    case CONF_CONTROLLER_TYPE_USB:
+        return ctrl->index ? g_strdup_printf("usb%u", ctrl->index) :
+                             g_strdup("usb");
+    case CONF_CONTROLLER_TYPE_SCSI:
+    case CONF_CONTROLLER_TYPE_SATA:
+    case CONF_CONTROLLER_TYPE_VIRTIO_SERIAL:
+    case CONF_CONTROLLER_TYPE_LAST:
+        break;
+    }
+    return g_strdup_printf("%s%u", confControllerTypeToString(ctrl->type),
+                           ctrl->index);
+}
+
+static void
+confAliasSet(confDeviceInfo *info, char *alias)
+{
+    if (info->alias) {
+        g_free(alias);
+        return;
+    }
+    info->alias = alias;
+}
+
+#define CONF_ALIAS_NUMBERED(arr, n, prefix) \
+    do { \
+        size_t i_; \
+        for (i_ = 0; i_ < (n); i_++) \
+            confAliasSet(&(arr)[i_]->info, \
+                         g_strdup_printf(prefix "%zu", i_)); \
+    } while (0)
+
+/**
+ * confDevicesAssignAliases:
+ * @def: the domain being started
+ *
+ * Gives every device without an alias the name libvirt's QEMU driver
+ * gives it (virtio-disk0, net0, hostdev0, pci.1, usb, balloon0, ...).
+ * User aliases (ua-*) stay.  The first console of target type serial
+ * shares the serial port's alias, as in libvirt.
+ */
+void
+confDevicesAssignAliases(confDomainDef *def)
+{
+    confDevices *devs = &def->devices;
+    size_t i;
+
+    for (i = 0; i < devs->ndisks; i++)
+        confAliasSet(&devs->disks[i]->info,
+                     confDiskAliasName(devs->disks[i]));
+    for (i = 0; i < devs->ncontrollers; i++)
+        confAliasSet(&devs->controllers[i]->info,
+                     confControllerAliasName(devs->controllers[i],
+                                             confDevicesIsQ35(def)));
+    CONF_ALIAS_NUMBERED(devs->nets, devs->nnets, "net");
+    CONF_ALIAS_NUMBERED(devs->serials, devs->nserials, "serial");
+    CONF_ALIAS_NUMBERED(devs->consoles, devs->nconsoles, "console");
+    CONF_ALIAS_NUMBERED(devs->inputs, devs->ninputs, "input");
+    CONF_ALIAS_NUMBERED(devs->videos, devs->nvideos, "video");
+    CONF_ALIAS_NUMBERED(devs->hostdevs, devs->nhostdevs, "hostdev");
+    CONF_ALIAS_NUMBERED(devs->watchdogs, devs->nwatchdogs, "watchdog");
+    CONF_ALIAS_NUMBERED(devs->rngs, devs->nrngs, "rng");
+    if (devs->memballoon && devs->memballoon->model == CONF_BALLOON_VIRTIO)
+        confAliasSet(&devs->memballoon->info, g_strdup("balloon0"));
+    if (devs->nconsoles && devs->nserials &&
+        devs->consoles[0]->targetType == CONF_CONSOLE_TARGET_SERIAL) {
+        g_free(devs->consoles[0]->info.alias);
+        devs->consoles[0]->info.alias = g_strdup(devs->serials[0]->info.alias);
+    }
 }

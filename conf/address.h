@@ -28,6 +28,7 @@ VGM_ENUM_DECL(confAddressType);
 #define CONF_PCI_MAX_BUS 0xff
 #define CONF_PCI_MAX_SLOT 0x1f
 #define CONF_PCI_MAX_FUNCTION 0x7
+#define CONF_DRIVE_MAX_CONTROLLER 255
 
 typedef struct {
     unsigned int domain;

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <config.h>
 
-#include <string.h>
-
 #include "conf/chardev.h"
 #include "conf/domain.h"
 #include "util/error.h"
@@ -18,6 +16,12 @@ VGM_ENUM_IMPL(confSerialTarget, CONF_SERIAL_TARGET_LAST,
 VGM_ENUM_IMPL(confConsoleTarget, CONF_CONSOLE_TARGET_LAST,
               "none", "serial", "virtio");
 
+/**
+ * confChrDefFree:
+ * @def: a character device, or NULL
+ *
+ * Frees @def.
+ */
 void
 confChrDefFree(confChrDef *def)
 {
@@ -28,6 +32,13 @@ confChrDefFree(confChrDef *def)
     g_free(def);
 }
 
+/**
+ * confChrSourceCopy:
+ * @dst: the source to replace
+ * @src: the source to copy
+ *
+ * Deep copy of a character device source.
+ */
 void
 confChrSourceCopy(confChrSource *dst, const confChrSource *src)
 {
@@ -216,7 +227,7 @@ confChrDefsPostParse(confChrDef ***serials, size_t *nserials,
         confChrSourceCopy(&serial->source, &consoles[0]->source);
         serial->targetType = CONF_SERIAL_TARGET_ISA;
         serial->targetModel = CONF_SERIAL_TARGET_ISA;
-        serial->port = consoles[0]->port < 0 ? 0 : consoles[0]->port;
+        serial->port = 0;     /* as libvirt, whatever the console said */
         *serials = g_renew(confChrDef *, *serials, 1);
         (*serials)[0] = serial;
         *nserials = 1;
@@ -229,7 +240,8 @@ static int
 confChrPortsUnique(confChrDef *const *defs, size_t ndefs, const char *elem,
                    GError **error)
 {
-    size_t i, j;
+    size_t i;
+    size_t j;
 
     for (i = 0; i < ndefs; i++) {
         for (j = 0; j < i; j++) {
@@ -245,6 +257,19 @@ confChrPortsUnique(confChrDef *const *defs, size_t ndefs, const char *elem,
     return 0;
 }
 
+/**
+ * confChrDefsValidate:
+ * @serials: the serial ports
+ * @nserials: their number
+ * @consoles: the consoles
+ * @nconsoles: their number
+ * @error: return location for a GError
+ *
+ * Only the first console may be of target type serial; target ports
+ * are unique.
+ *
+ * Returns: 0, or -1 with @error set.
+ */
 int
 confChrDefsValidate(confChrDef *const *serials, size_t nserials,
                     confChrDef *const *consoles, size_t nconsoles,
@@ -319,6 +344,14 @@ confChrTargetFormat(confBuf *buf, const confChrDef *def)
     confBufAdd(buf, "</target>\n");
 }
 
+/**
+ * confChrDefFormat:
+ * @buf: the <devices> child buffer
+ * @def: a serial port or console
+ * @flags: virDomainXMLFlags
+ *
+ * pty paths (and a console's tty=) only in live XML.
+ */
 void
 confChrDefFormat(confBuf *buf, const confChrDef *def, unsigned int flags)
 {

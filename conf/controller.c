@@ -39,6 +39,12 @@ VGM_ENUM_IMPL(confControllerModelUSB, CONF_CONTROLLER_MODEL_USB_LAST,
 VGM_ENUM_IMPL(confControllerModelSCSI, CONF_CONTROLLER_MODEL_SCSI_LAST,
               "default", "virtio-scsi", "lsilogic");
 
+/**
+ * confControllerDefFree:
+ * @def: a controller, or NULL
+ *
+ * Frees @def.
+ */
 void
 confControllerDefFree(confControllerDef *def)
 {
@@ -48,6 +54,14 @@ confControllerDefFree(confControllerDef *def)
     g_free(def);
 }
 
+/**
+ * confControllerDefNew:
+ * @type: the controller type
+ * @index: its index
+ * @model: its model (0: default)
+ *
+ * Returns: a controller with no target values set.
+ */
 confControllerDef *
 confControllerDefNew(confControllerType type, unsigned int index, int model)
 {
@@ -220,6 +234,14 @@ confControllerDefParse(xmlNodePtr node, unsigned int flags, GError **error)
                     path);
         return NULL;
     }
+    if (def->type == CONF_CONTROLLER_TYPE_PCI && def->index > 255) {
+        g_autofree char *path = confXMLNodePath(node);
+
+        g_set_error(error, CONF_ERROR, VIR_ERR_XML_ERROR,
+                    _("PCI controller index %1$u at '%2$s' is out of range (at most 255)"),
+                    def->index, path);
+        return NULL;
+    }
     if (def->type == CONF_CONTROLLER_TYPE_PCI &&
         confControllerPCIChildrenParse(node, def, error) < 0)
         return NULL;
@@ -228,6 +250,13 @@ confControllerDefParse(xmlNodePtr node, unsigned int flags, GError **error)
     return g_steal_pointer(&def);
 }
 
+/**
+ * confControllerPCIConnect:
+ * @def: a controller
+ *
+ * Returns: 0 when it is not a PCI device (roots, usb none), 1 for a PCI
+ * Express endpoint, 2 for a conventional PCI device.
+ */
 int
 confControllerPCIConnect(const confControllerDef *def)
 {
@@ -255,6 +284,15 @@ confControllerPCIConnect(const confControllerDef *def)
     return 0;
 }
 
+/**
+ * confControllerFind:
+ * @defs: the controllers
+ * @ndefs: their number
+ * @type: the type
+ * @index: the index
+ *
+ * Returns: the controller, or NULL.
+ */
 confControllerDef *
 confControllerFind(confControllerDef *const *defs, size_t ndefs,
                    confControllerType type, unsigned int index)
@@ -315,6 +353,14 @@ confControllerValidateOne(const confControllerDef *def, size_t pos,
                     pos + 1);
         return -1;
     }
+    if (def->type == CONF_CONTROLLER_TYPE_PCI && def->index == 0 &&
+        def->model != (q35 ? CONF_CONTROLLER_MODEL_PCIE_ROOT :
+                       CONF_CONTROLLER_MODEL_PCI_ROOT)) {
+        g_set_error(error, CONF_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("PCI controller index 0 at '/domain/devices/controller[%1$zu]' must have model '%2$s' on this machine type"),
+                    pos + 1, q35 ? "pcie-root" : "pci-root");
+        return -1;
+    }
     if (def->type != CONF_CONTROLLER_TYPE_PCI || root == (def->index == 0))
         return 0;
     g_set_error(error, CONF_ERROR, VIR_ERR_XML_ERROR,
@@ -325,11 +371,23 @@ confControllerValidateOne(const confControllerDef *def, size_t pos,
     return -1;
 }
 
+/**
+ * confControllersValidate:
+ * @defs: the controllers
+ * @ndefs: their number
+ * @q35: whether the machine is a q35 one
+ * @error: return location for a GError
+ *
+ * Unique type/index pairs, the right PCI root, no IDE on q35.
+ *
+ * Returns: 0, or -1 with @error set.
+ */
 int
 confControllersValidate(confControllerDef *const *defs, size_t ndefs,
                         bool q35, GError **error)
 {
-    size_t i, j;
+    size_t i;
+    size_t j;
 
     for (i = 0; i < ndefs; i++) {
         if (confControllerValidateOne(defs[i], i, q35, error) < 0)
@@ -367,6 +425,14 @@ confControllerPCIFormat(confBuf *child, const confControllerDef *def)
     confBufAdd(child, "/>\n");
 }
 
+/**
+ * confControllerDefFormat:
+ * @buf: the <devices> child buffer
+ * @def: a controller
+ * @flags: virDomainXMLFlags
+ *
+ * Formats @def in libvirt's order.
+ */
 void
 confControllerDefFormat(confBuf *buf, const confControllerDef *def,
                         unsigned int flags)

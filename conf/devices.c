@@ -28,6 +28,12 @@
         (n) = 0; \
     } while (0)
 
+/**
+ * confDevicesClear:
+ * @devs: the devices
+ *
+ * Frees every device; @devs is left empty.
+ */
 void
 confDevicesClear(confDevices *devs)
 {
@@ -183,6 +189,12 @@ confDevicesParse(xmlNodePtr node, confDomainDef *def, unsigned int flags,
     return 0;
 }
 
+/**
+ * confDevicesIsQ35:
+ * @def: a domain
+ *
+ * Returns: whether the machine is "q35" or "pc-q35-*".
+ */
 bool
 confDevicesIsQ35(const confDomainDef *def)
 {
@@ -376,6 +388,12 @@ confDevicesCollect(confDomainDef *def)
     return refs;
 }
 
+/**
+ * confDeviceRefPath:
+ * @ref: a device
+ *
+ * Returns: the device's XML path for messages (g_free it).
+ */
 char *
 confDeviceRefPath(const confDeviceRef *ref)
 {
@@ -453,19 +471,20 @@ confDevicesImplicitControllers(confDomainDef *def)
     bool q35 = confDevicesIsQ35(def);
     size_t i;
 
-    /* The order libvirt adds them in: pc has usb, pci, ide; q35 usb, sata, pci. */
+    /*
+     * In the order libvirt's outputs show: usb, the chipset's disk
+     * controller, other disk controllers, virtio-serial, the PCI root.
+     */
     confDevicesAddController(devs, CONF_CONTROLLER_TYPE_USB, 0, 0);
-    if (q35)
-        confDevicesAddController(devs, CONF_CONTROLLER_TYPE_SATA, 0, 0);
-    confDevicesAddController(devs, CONF_CONTROLLER_TYPE_PCI, 0, 0);
-    if (!q35)
-        confDevicesAddController(devs, CONF_CONTROLLER_TYPE_IDE, 0, 0);
+    confDevicesAddController(devs, q35 ? CONF_CONTROLLER_TYPE_SATA :
+                             CONF_CONTROLLER_TYPE_IDE, 0, 0);
     confDevicesDiskControllers(devs);
     for (i = 0; i < devs->nconsoles; i++) {
         if (devs->consoles[i]->targetType == CONF_CONSOLE_TARGET_VIRTIO)
             confDevicesAddController(devs,
                                      CONF_CONTROLLER_TYPE_VIRTIO_SERIAL, 0, 0);
     }
+    confDevicesAddController(devs, CONF_CONTROLLER_TYPE_PCI, 0, 0);
     confDevicesControllerDefaults(devs, q35);
 }
 
@@ -517,8 +536,6 @@ confDevicesFamilyDefaults(confDevices *devs)
         confDiskDefPostParse(devs->disks[i]);
     for (i = 0; i < devs->nnets; i++)
         confNetDefPostParse(devs->nets[i]);
-    for (i = 0; i < devs->nhostdevs; i++)
-        confHostdevDefPostParse(devs->hostdevs[i]);
     for (i = 0; i < devs->nvideos; i++)
         confVideoDefPostParse(devs->videos[i], i == 0);
     confChrDefsPostParse(&devs->serials, &devs->nserials, devs->consoles,
@@ -590,7 +607,8 @@ confDevicesPostParse(confDomainDef *def, const char *defaultEmulator,
 static int
 confDevicesCheckDiskTargets(const confDevices *devs, GError **error)
 {
-    size_t i, j;
+    size_t i;
+    size_t j;
 
     for (i = 0; i < devs->ndisks; i++) {
         for (j = 0; j < i; j++) {
@@ -608,7 +626,8 @@ confDevicesCheckDiskTargets(const confDevices *devs, GError **error)
 static int
 confDevicesCheckHostdevs(const confDevices *devs, GError **error)
 {
-    size_t i, j;
+    size_t i;
+    size_t j;
 
     for (i = 0; i < devs->nhostdevs; i++) {
         if (confHostdevDefValidate(devs->hostdevs[i], i, error) < 0)
@@ -680,7 +699,8 @@ static int
 confDevicesCheckUnique(confDomainDef *def, GError **error)
 {
     g_autoptr(GArray) refs = confDevicesCollect(def);
-    size_t i, j;
+    size_t i;
+    size_t j;
 
     for (i = 0; i < refs->len; i++) {
         const confDeviceRef *a = &g_array_index(refs, confDeviceRef, i);
@@ -694,6 +714,32 @@ confDevicesCheckUnique(confDomainDef *def, GError **error)
         }
     }
     return 0;
+}
+
+/* The address type must fit the device: pci, usb or its own kind. */
+static int
+confDevicesCheckAddressType(const confDeviceRef *ref, GError **error)
+{
+    confAddressType type = ref->info->addr.type;
+    const char *expected = NULL;
+    g_autofree char *path = NULL;
+
+    if (type == CONF_ADDRESS_TYPE_NONE)
+        return 0;
+    if (ref->connect != CONF_PCI_CONNECT_NONE && type != CONF_ADDRESS_TYPE_PCI)
+        expected = "pci";
+    else if (ref->usb && type != CONF_ADDRESS_TYPE_USB)
+        expected = "usb";
+    else if (ref->connect == CONF_PCI_CONNECT_NONE && !ref->usb &&
+             type == CONF_ADDRESS_TYPE_PCI)
+        expected = "drive', 'virtio-serial' or none";
+    if (!expected)
+        return 0;
+    path = confDeviceRefPath(ref);
+    g_set_error(error, CONF_ERROR, VIR_ERR_XML_ERROR,
+                _("address type '%1$s' at '%2$s/address' does not fit the device: expected '%3$s'"),
+                confAddressTypeToString(type), path, expected);
+    return -1;
 }
 
 static int
@@ -720,6 +766,8 @@ confDevicesCheckBuses(confDomainDef *def, GError **error)
         const confDeviceRef *ref = &g_array_index(refs, confDeviceRef, i);
         g_autofree char *path = NULL;
 
+        if (confDevicesCheckAddressType(ref, error) < 0)
+            return -1;
         if (!ref->usb ||
             (usb && usb->model != CONF_CONTROLLER_MODEL_USB_NONE))
             continue;
@@ -788,6 +836,14 @@ confDevicesValidate(const confDomainDef *def, GError **error)
             func(buf, (arr)[i_], flags); \
     } while (0)
 
+/**
+ * confDevicesFormat:
+ * @buf: the <domain> child buffer
+ * @def: the domain
+ * @flags: virDomainXMLFlags
+ *
+ * Appends <devices> with the devices in libvirt's order.
+ */
 void
 confDevicesFormat(confBuf *buf, const confDomainDef *def, unsigned int flags)
 {

@@ -14,9 +14,12 @@
 #include "conf/xml.h"
 
 /*
- * <devices>: conf/devices.c dispatches to one file per device family
- * (conf/disk.c, conf/net.c, conf/chardev.c, conf/controller.c,
- * conf/hostdev.c, conf/address.c, ...).
+ * <devices>: conf/devices.c dispatches to one file per device family:
+ * conf/disk.c, conf/net.c (<interface>), conf/chardev.c (<serial>,
+ * <console>), conf/controller.c, conf/hostdev.c, conf/misc.c (<input>,
+ * <video>, <memballoon>, <rng>, <watchdog>).  conf/address.c has the
+ * device info (<alias>, <address>, <boot>, <rom>, <acpi>), address
+ * assignment and aliases.  docs/devices.md describes the subset.
  */
 
 typedef struct confDomainDef confDomainDef;
@@ -72,6 +75,8 @@ char *confDeviceRefPath(const confDeviceRef *ref);
 bool confDevicesIsQ35(const confDomainDef *def);
 /* Address assignment (conf/address.c), run by post-parse. */
 int confDevicesAssignAddresses(confDomainDef *def, GError **error);
+/* The aliases libvirt's QEMU driver gives devices at start (address.c). */
+void confDevicesAssignAliases(confDomainDef *def);
 
 void confDevicesClear(confDevices *devs);
 /* @node is <devices>; @def is the domain being parsed (read-only use). */

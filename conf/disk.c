@@ -9,6 +9,9 @@
 
 /* <disk>: file and block disks and CD-ROMs. */
 
+/* Drive addresses come from the index: keep the controllers few. */
+#define CONF_DISK_MAX_INDEX 1023
+
 VGM_ENUM_IMPL(confDiskType, CONF_DISK_TYPE_LAST, "file", "block");
 VGM_ENUM_IMPL(confDiskDevice, CONF_DISK_DEVICE_LAST, "disk", "cdrom");
 VGM_ENUM_IMPL(confDiskBus, CONF_DISK_BUS_LAST,
@@ -16,6 +19,12 @@ VGM_ENUM_IMPL(confDiskBus, CONF_DISK_BUS_LAST,
 VGM_ENUM_IMPL(confDiskFormat, CONF_DISK_FORMAT_LAST,
               "none", "raw", "qcow2");
 
+/**
+ * confDiskDefFree:
+ * @def: a disk, or NULL
+ *
+ * Frees @def.
+ */
 void
 confDiskDefFree(confDiskDef *def)
 {
@@ -103,6 +112,14 @@ confDiskTargetParse(xmlNodePtr node, confDiskDef *def, GError **error)
     def->bus = bus;
     if (rc == 0 && confDiskBusFromName(node, def->dst, &def->bus, error) < 0)
         return -1;
+    if (confDiskNameToIndex(def->dst) > CONF_DISK_MAX_INDEX) {
+        g_autofree char *path = confXMLNodePath(node);
+
+        g_set_error(error, CONF_ERROR, VIR_ERR_XML_ERROR,
+                    _("disk target '%1$s' at '%2$s' is out of range: at most %3$d disks per bus"),
+                    def->dst, path, CONF_DISK_MAX_INDEX + 1);
+        return -1;
+    }
     if (confDiskNameToIndex(def->dst) < 0) {
         g_autofree char *path = confXMLNodePath(node);
 
@@ -256,6 +273,14 @@ confDiskDefPostParse(confDiskDef *def)
         def->readonly = true;
 }
 
+/**
+ * confDiskDefFormat:
+ * @buf: the <devices> child buffer
+ * @def: a disk
+ * @flags: virDomainXMLFlags
+ *
+ * Formats @def in libvirt's order.
+ */
 void
 confDiskDefFormat(confBuf *buf, const confDiskDef *def, unsigned int flags)
 {

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <config.h>
 
-#include <string.h>
-
 #include "conf/hostdev.h"
 #include "util/error.h"
 #include "util/i18n.h"
@@ -14,6 +12,12 @@ VGM_ENUM_IMPL(confHostdevType, CONF_HOSTDEV_TYPE_LAST, "pci");
 VGM_ENUM_IMPL(confHostdevDriver, CONF_HOSTDEV_DRIVER_LAST,
               "default", "kvm", "vfio", "xen");
 
+/**
+ * confHostdevDefFree:
+ * @def: a host device, or NULL
+ *
+ * Frees @def.
+ */
 void
 confHostdevDefFree(confHostdevDef *def)
 {
@@ -121,17 +125,12 @@ confHostdevDefParse(xmlNodePtr node, unsigned int flags, GError **error)
     return g_steal_pointer(&def);
 }
 
-void
-confHostdevDefPostParse(confHostdevDef *def)
-{
-    if (def->driver == CONF_HOSTDEV_DRIVER_DEFAULT)
-        def->driver = CONF_HOSTDEV_DRIVER_VFIO;
-}
-
 /**
  * confHostdevDefValidate:
  *
- * Only VFIO assignment exists for QEMU; iommufd needs VFIO.
+ * Only VFIO assignment exists for QEMU; iommufd needs VFIO.  No
+ * driver name (or 'default') stays as it is, like in libvirt's output:
+ * the driver resolves it to VFIO when it starts the domain.
  *
  * Returns: 0, or -1 with @error set.
  */
@@ -157,6 +156,14 @@ confHostdevDefValidate(const confHostdevDef *def, size_t pos,
     return 0;
 }
 
+/**
+ * confHostdevDefFormat:
+ * @buf: the <devices> child buffer
+ * @def: a host device
+ * @flags: virDomainXMLFlags
+ *
+ * managed= is always written, as libvirt does.
+ */
 void
 confHostdevDefFormat(confBuf *buf, const confHostdevDef *def,
                      unsigned int flags)

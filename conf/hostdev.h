@@ -51,8 +51,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(confHostdevDef, confHostdevDefFree)
 
 confHostdevDef *confHostdevDefParse(xmlNodePtr node, unsigned int flags,
                                     GError **error);
-/* driver name 'default' becomes 'vfio', as in libvirt's QEMU driver. */
-void confHostdevDefPostParse(confHostdevDef *def);
 /* @pos: 0-based position among the <hostdev> elements. */
 int confHostdevDefValidate(const confHostdevDef *def, size_t pos,
                            GError **error);

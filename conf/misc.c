@@ -24,6 +24,12 @@ VGM_ENUM_IMPL(confWatchdogAction, CONF_WATCHDOG_ACTION_LAST,
 
 #define CONF_VIDEO_VGA_VRAM 16384
 
+/**
+ * confInputDefFree:
+ * @def: an input device, or NULL
+ *
+ * Frees @def.
+ */
 void
 confInputDefFree(confInputDef *def)
 {
@@ -33,6 +39,12 @@ confInputDefFree(confInputDef *def)
     g_free(def);
 }
 
+/**
+ * confVideoDefFree:
+ * @def: a video device, or NULL
+ *
+ * Frees @def.
+ */
 void
 confVideoDefFree(confVideoDef *def)
 {
@@ -42,6 +54,12 @@ confVideoDefFree(confVideoDef *def)
     g_free(def);
 }
 
+/**
+ * confBalloonDefFree:
+ * @def: a balloon, or NULL
+ *
+ * Frees @def.
+ */
 void
 confBalloonDefFree(confBalloonDef *def)
 {
@@ -51,6 +69,12 @@ confBalloonDefFree(confBalloonDef *def)
     g_free(def);
 }
 
+/**
+ * confRNGDefFree:
+ * @def: an RNG device, or NULL
+ *
+ * Frees @def.
+ */
 void
 confRNGDefFree(confRNGDef *def)
 {
@@ -61,6 +85,12 @@ confRNGDefFree(confRNGDef *def)
     g_free(def);
 }
 
+/**
+ * confWatchdogDefFree:
+ * @def: a watchdog, or NULL
+ *
+ * Frees @def.
+ */
 void
 confWatchdogDefFree(confWatchdogDef *def)
 {
@@ -82,6 +112,13 @@ confMiscFormat(confBuf *buf, const char *name, confBuf *attrs,
 
 /* <input> */
 
+/**
+ * confInputDefNew:
+ * @type: the input type
+ * @bus: its bus
+ *
+ * Returns: a new input device (implicit PS/2 devices).
+ */
 confInputDef *
 confInputDefNew(confInputType type, confInputBus bus)
 {
@@ -92,6 +129,16 @@ confInputDefNew(confInputType type, confInputBus bus)
     return def;
 }
 
+/**
+ * confInputDefParse:
+ * @node: an <input> element
+ * @flags: confDomainParseFlags
+ * @error: return location for a GError
+ *
+ * The bus defaults to ps2 (usb for a tablet), as in libvirt.
+ *
+ * Returns: the device, or NULL with @error set.
+ */
 confInputDef *
 confInputDefParse(xmlNodePtr node, unsigned int flags, GError **error)
 {
@@ -124,6 +171,14 @@ confInputDefParse(xmlNodePtr node, unsigned int flags, GError **error)
     return g_steal_pointer(&def);
 }
 
+/**
+ * confInputDefFormat:
+ * @buf: the <devices> child buffer
+ * @def: an input device
+ * @flags: virDomainXMLFlags
+ *
+ * Formats @def.
+ */
 void
 confInputDefFormat(confBuf *buf, const confInputDef *def, unsigned int flags)
 {
@@ -169,6 +224,14 @@ confVideoModelParse(xmlNodePtr node, confVideoDef *def, GError **error)
     return 0;
 }
 
+/**
+ * confVideoDefParse:
+ * @node: a <video> element
+ * @flags: confDomainParseFlags
+ * @error: return location for a GError
+ *
+ * Returns: the device, or NULL with @error set.
+ */
 confVideoDef *
 confVideoDefParse(xmlNodePtr node, unsigned int flags, GError **error)
 {
@@ -193,6 +256,14 @@ confVideoDefParse(xmlNodePtr node, unsigned int flags, GError **error)
     return g_steal_pointer(&def);
 }
 
+/**
+ * confVideoDefPostParse:
+ * @def: a video device
+ * @first: whether it is the first <video>
+ *
+ * libvirt's defaults: vram 16384 KiB for vga, one head, the first
+ * card is primary.  Model none is left alone.
+ */
 void
 confVideoDefPostParse(confVideoDef *def, bool first)
 {
@@ -206,6 +277,14 @@ confVideoDefPostParse(confVideoDef *def, bool first)
         def->primary = true;
 }
 
+/**
+ * confVideoDefFormat:
+ * @buf: the <devices> child buffer
+ * @def: a video device
+ * @flags: virDomainXMLFlags
+ *
+ * Formats @def.
+ */
 void
 confVideoDefFormat(confBuf *buf, const confVideoDef *def, unsigned int flags)
 {
@@ -238,6 +317,14 @@ confBalloonStatsParse(xmlNodePtr node, confBalloonDef *def, GError **error)
     return 0;
 }
 
+/**
+ * confBalloonDefParse:
+ * @node: a <memballoon> element
+ * @flags: confDomainParseFlags
+ * @error: return location for a GError
+ *
+ * Returns: the balloon, or NULL with @error set.
+ */
 confBalloonDef *
 confBalloonDefParse(xmlNodePtr node, unsigned int flags, GError **error)
 {
@@ -271,6 +358,14 @@ confBalloonDefParse(xmlNodePtr node, unsigned int flags, GError **error)
     return g_steal_pointer(&def);
 }
 
+/**
+ * confBalloonDefFormat:
+ * @buf: the <devices> child buffer
+ * @def: the balloon
+ * @flags: virDomainXMLFlags
+ *
+ * Formats @def.
+ */
 void
 confBalloonDefFormat(confBuf *buf, const confBalloonDef *def,
                      unsigned int flags)
@@ -335,6 +430,14 @@ confRNGRateParse(xmlNodePtr node, confRNGDef *def, GError **error)
     return 0;
 }
 
+/**
+ * confRNGDefParse:
+ * @node: an <rng> element
+ * @flags: confDomainParseFlags
+ * @error: return location for a GError
+ *
+ * Returns: the device, or NULL with @error set.
+ */
 confRNGDef *
 confRNGDefParse(xmlNodePtr node, unsigned int flags, GError **error)
 {
@@ -375,6 +478,14 @@ confRNGDefParse(xmlNodePtr node, unsigned int flags, GError **error)
     return g_steal_pointer(&def);
 }
 
+/**
+ * confRNGDefFormat:
+ * @buf: the <devices> child buffer
+ * @def: an RNG device
+ * @flags: virDomainXMLFlags
+ *
+ * Formats @def: rate, backend, device info.
+ */
 void
 confRNGDefFormat(confBuf *buf, const confRNGDef *def, unsigned int flags)
 {
@@ -404,6 +515,12 @@ confRNGDefFormat(confBuf *buf, const confRNGDef *def, unsigned int flags)
 
 /* <watchdog> */
 
+/**
+ * confWatchdogDefNew:
+ * @model: the watchdog model
+ *
+ * Returns: a watchdog with action reset (the implicit iTCO).
+ */
 confWatchdogDef *
 confWatchdogDefNew(confWatchdogModel model)
 {
@@ -414,6 +531,14 @@ confWatchdogDefNew(confWatchdogModel model)
     return def;
 }
 
+/**
+ * confWatchdogDefParse:
+ * @node: a <watchdog> element
+ * @flags: confDomainParseFlags
+ * @error: return location for a GError
+ *
+ * Returns: the watchdog, or NULL with @error set.
+ */
 confWatchdogDef *
 confWatchdogDefParse(xmlNodePtr node, unsigned int flags, GError **error)
 {
@@ -435,6 +560,14 @@ confWatchdogDefParse(xmlNodePtr node, unsigned int flags, GError **error)
     return g_steal_pointer(&def);
 }
 
+/**
+ * confWatchdogDefFormat:
+ * @buf: the <devices> child buffer
+ * @def: a watchdog
+ * @flags: virDomainXMLFlags
+ *
+ * action= is always written, as libvirt does.
+ */
 void
 confWatchdogDefFormat(confBuf *buf, const confWatchdogDef *def,
                       unsigned int flags)

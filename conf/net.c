@@ -1,9 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <config.h>
 
-#include <stdio.h>
-#include <string.h>
-
 #include "conf/domain.h"
 #include "conf/net.h"
 #include "util/error.h"
@@ -15,6 +12,12 @@ VGM_ENUM_IMPL(confNetType, CONF_NET_TYPE_LAST, "user", "network", "bridge");
 VGM_ENUM_IMPL(confNetModel, CONF_NET_MODEL_LAST,
               "none", "virtio", "e1000", "e1000e", "rtl8139");
 
+/**
+ * confNetDefFree:
+ * @def: an interface, or NULL
+ *
+ * Frees @def.
+ */
 void
 confNetDefFree(confNetDef *def)
 {
@@ -26,6 +29,13 @@ confNetDefFree(confNetDef *def)
     g_free(def);
 }
 
+/**
+ * confNetModelIsConventionalPCI:
+ * @model: a NIC model
+ *
+ * Returns: whether the NIC is conventional PCI (needs a PCI, not PCIe,
+ * slot); no model means QEMU's default rtl8139.
+ */
 bool
 confNetModelIsConventionalPCI(confNetModel model)
 {
@@ -34,6 +44,13 @@ confNetModelIsConventionalPCI(confNetModel model)
            model == CONF_NET_MODEL_RTL8139;
 }
 
+/**
+ * confMacParse:
+ * @str: "aa:bb:cc:dd:ee:ff"
+ * @mac: filled in
+ *
+ * Returns: 0, or -1 when @str is malformed.
+ */
 int
 confMacParse(const char *str, unsigned char mac[CONF_MAC_LEN])
 {
@@ -53,6 +70,12 @@ confMacParse(const char *str, unsigned char mac[CONF_MAC_LEN])
     return 0;
 }
 
+/**
+ * confMacFormat:
+ * @mac: a MAC address
+ *
+ * Returns: the lower-case colon form (g_free it).
+ */
 char *
 confMacFormat(const unsigned char mac[CONF_MAC_LEN])
 {
@@ -188,6 +211,12 @@ confNetDefParse(xmlNodePtr node, unsigned int flags, GError **error)
     return g_steal_pointer(&def);
 }
 
+/**
+ * confNetDefPostParse:
+ * @def: an interface
+ *
+ * An interface without <mac> gets 52:54:00 plus three random bytes.
+ */
 void
 confNetDefPostParse(confNetDef *def)
 {
@@ -206,6 +235,14 @@ confNetDefPostParse(confNetDef *def)
     def->macGenerated = false;
 }
 
+/**
+ * confNetDefFormat:
+ * @buf: the <devices> child buffer
+ * @def: an interface
+ * @flags: virDomainXMLFlags
+ *
+ * The tap name (<target dev=>) only in live XML.
+ */
 void
 confNetDefFormat(confBuf *buf, const confNetDef *def, unsigned int flags)
 {

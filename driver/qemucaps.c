@@ -62,42 +62,49 @@ typedef struct {
     drvQemuCapsFlag flag;
 } drvQemuCapsSchemaRule;
 
-#define OBJ "object-add/arg-type/+"
-#define MIGCAP "migrate-set-capabilities/arg-type/capabilities/capability/^"
-
 static const drvQemuCapsSchemaRule drvQemuCapsSchemaRules[] = {
-    { OBJ "memory-backend-memfd", DRV_QEMU_CAPS_MEMORY_BACKEND_MEMFD },
-    { OBJ "memory-backend-memfd/hugetlb",
+    { "object-add/arg-type/+memory-backend-memfd",
+      DRV_QEMU_CAPS_MEMORY_BACKEND_MEMFD },
+    { "object-add/arg-type/+memory-backend-memfd/hugetlb",
       DRV_QEMU_CAPS_MEMORY_BACKEND_MEMFD_HUGETLB },
-    { OBJ "memory-backend-memfd/guest-memfd",
+    { "object-add/arg-type/+memory-backend-memfd/guest-memfd",
       DRV_QEMU_CAPS_MEMORY_BACKEND_MEMFD_GUEST_MEMFD },
-    { OBJ "memory-backend-guest-memfd",
+    { "object-add/arg-type/+memory-backend-guest-memfd",
       DRV_QEMU_CAPS_MEMORY_BACKEND_GUEST_MEMFD },
-    { OBJ "memory-backend-shm", DRV_QEMU_CAPS_MEMORY_BACKEND_SHM },
-    { OBJ "memory-backend-file/prealloc-threads",
+    { "object-add/arg-type/+memory-backend-shm",
+      DRV_QEMU_CAPS_MEMORY_BACKEND_SHM },
+    { "object-add/arg-type/+memory-backend-file/prealloc-threads",
       DRV_QEMU_CAPS_MEMORY_BACKEND_FILE_PREALLOC_THREADS },
-    { OBJ "memory-backend-file/prealloc-context",
+    { "object-add/arg-type/+memory-backend-file/prealloc-context",
       DRV_QEMU_CAPS_MEMORY_BACKEND_PREALLOC_CONTEXT },
-    { OBJ "thread-context", DRV_QEMU_CAPS_THREAD_CONTEXT },
-    { OBJ "sev-guest/convert-in-place", DRV_QEMU_CAPS_CGS_CONVERT_IN_PLACE },
-    { OBJ "sev-snp-guest/convert-in-place",
+    { "object-add/arg-type/+thread-context", DRV_QEMU_CAPS_THREAD_CONTEXT },
+    { "object-add/arg-type/+sev-guest/convert-in-place",
       DRV_QEMU_CAPS_CGS_CONVERT_IN_PLACE },
-    { OBJ "tdx-guest/convert-in-place", DRV_QEMU_CAPS_CGS_CONVERT_IN_PLACE },
-    { OBJ "sev-guest", DRV_QEMU_CAPS_SEV_GUEST },
-    { OBJ "sev-guest/kernel-hashes", DRV_QEMU_CAPS_SEV_GUEST_KERNEL_HASHES },
-    { OBJ "sev-guest/legacy-vm-type",
+    { "object-add/arg-type/+sev-snp-guest/convert-in-place",
+      DRV_QEMU_CAPS_CGS_CONVERT_IN_PLACE },
+    { "object-add/arg-type/+tdx-guest/convert-in-place",
+      DRV_QEMU_CAPS_CGS_CONVERT_IN_PLACE },
+    { "object-add/arg-type/+sev-guest", DRV_QEMU_CAPS_SEV_GUEST },
+    { "object-add/arg-type/+sev-guest/kernel-hashes",
+      DRV_QEMU_CAPS_SEV_GUEST_KERNEL_HASHES },
+    { "object-add/arg-type/+sev-guest/legacy-vm-type",
       DRV_QEMU_CAPS_SEV_GUEST_LEGACY_VM_TYPE },
-    { OBJ "sev-snp-guest", DRV_QEMU_CAPS_SEV_SNP_GUEST },
-    { OBJ "tdx-guest", DRV_QEMU_CAPS_TDX_GUEST },
-    { OBJ "tdx-guest/quote-generation-socket",
+    { "object-add/arg-type/+sev-snp-guest", DRV_QEMU_CAPS_SEV_SNP_GUEST },
+    { "object-add/arg-type/+tdx-guest", DRV_QEMU_CAPS_TDX_GUEST },
+    { "object-add/arg-type/+tdx-guest/quote-generation-socket",
       DRV_QEMU_CAPS_TDX_GUEST_QUOTE_GENERATION_SOCKET },
     { "query-sev-capabilities", DRV_QEMU_CAPS_QUERY_SEV_CAPABILITIES },
-    { OBJ "iommufd", DRV_QEMU_CAPS_IOMMUFD },
-    { MIGCAP "postcopy-ram", DRV_QEMU_CAPS_MIGRATE_POSTCOPY_RAM },
-    { MIGCAP "postcopy-preempt", DRV_QEMU_CAPS_MIGRATE_POSTCOPY_PREEMPT },
-    { MIGCAP "return-path", DRV_QEMU_CAPS_MIGRATE_RETURN_PATH },
-    { MIGCAP "switchover-ack", DRV_QEMU_CAPS_MIGRATE_SWITCHOVER_ACK },
-    { MIGCAP "mapped-ram", DRV_QEMU_CAPS_MIGRATE_MAPPED_RAM },
+    { "object-add/arg-type/+iommufd", DRV_QEMU_CAPS_IOMMUFD },
+    { "migrate-set-capabilities/arg-type/capabilities/capability/^postcopy-ram",
+      DRV_QEMU_CAPS_MIGRATE_POSTCOPY_RAM },
+    { "migrate-set-capabilities/arg-type/capabilities/capability/^postcopy-preempt",
+      DRV_QEMU_CAPS_MIGRATE_POSTCOPY_PREEMPT },
+    { "migrate-set-capabilities/arg-type/capabilities/capability/^return-path",
+      DRV_QEMU_CAPS_MIGRATE_RETURN_PATH },
+    { "migrate-set-capabilities/arg-type/capabilities/capability/^switchover-ack",
+      DRV_QEMU_CAPS_MIGRATE_SWITCHOVER_ACK },
+    { "migrate-set-capabilities/arg-type/capabilities/capability/^mapped-ram",
+      DRV_QEMU_CAPS_MIGRATE_MAPPED_RAM },
     { "migrate/arg-type/channels", DRV_QEMU_CAPS_MIGRATE_CHANNELS },
     { "query-migrate/ret-type/blocked-reasons",
       DRV_QEMU_CAPS_MIGRATION_BLOCKED_REASONS },
@@ -105,9 +112,6 @@ static const drvQemuCapsSchemaRule drvQemuCapsSchemaRules[] = {
     { "trace-event-set-state", DRV_QEMU_CAPS_TRACE_EVENT_SET_STATE },
     { "qom-list-get", DRV_QEMU_CAPS_QOM_LIST_GET },
 };
-
-#undef OBJ
-#undef MIGCAP
 
 /* Flags decided by QOM: a type (prop NULL) or a property of a type. */
 typedef struct {
@@ -147,6 +151,12 @@ static const drvQemuCapsTraceRule drvQemuCapsTraceRules[] = {
 /* The machine type we default to, as a query-machines alias. */
 #define DRV_QEMU_CAPS_DEFAULT_MACHINE_ALIAS "q35"
 
+/**
+ * drvQemuCapsMachineClear:
+ * @machine: a machine entry
+ *
+ * Frees what @machine points to (not @machine itself).
+ */
 void
 drvQemuCapsMachineClear(drvQemuCapsMachine *machine)
 {
@@ -190,6 +200,11 @@ drvQemuCapsParseMachine(const qapiJSON *obj, drvQemuCapsMachine *machine,
     return 0;
 }
 
+/**
+ * drvQemuCapsNew:
+ *
+ * Returns: empty capabilities (no flags), for the probe and the cache.
+ */
 drvQemuCaps *
 drvQemuCapsNew(void)
 {
@@ -208,6 +223,12 @@ drvQemuCapsNew(void)
     return caps;
 }
 
+/**
+ * drvQemuCapsFree:
+ * @caps: (nullable): capabilities
+ *
+ * Frees @caps; NULL is a no-op.
+ */
 void
 drvQemuCapsFree(drvQemuCaps *caps)
 {
@@ -226,12 +247,23 @@ drvQemuCapsFree(drvQemuCaps *caps)
     g_free(caps);
 }
 
+/**
+ * drvQemuCapsAddType:
+ * @caps: the capabilities
+ * @type: a QOM type QEMU listed
+ */
 void
 drvQemuCapsAddType(drvQemuCaps *caps, const char *type)
 {
     g_hash_table_add(caps->types, g_strdup(type));
 }
 
+/**
+ * drvQemuCapsAddProperty:
+ * @caps: the capabilities
+ * @type: a QOM type that qom-list-properties answered for
+ * @prop: (nullable): one of its properties; NULL only records @type
+ */
 void
 drvQemuCapsAddProperty(drvQemuCaps *caps, const char *type,
                        const char *prop)
@@ -246,6 +278,14 @@ drvQemuCapsAddProperty(drvQemuCaps *caps, const char *type,
         g_hash_table_add(set, g_strdup(prop));
 }
 
+/**
+ * drvQemuCapsHasProperty:
+ * @caps: the capabilities
+ * @type: a probed QOM type
+ * @prop: a property name
+ *
+ * Returns: true when qom-list-properties @type listed @prop.
+ */
 bool
 drvQemuCapsHasProperty(const drvQemuCaps *caps, const char *type,
                        const char *prop)
@@ -268,10 +308,14 @@ drvQemuCapsSetSchema(drvQemuCaps *caps, qapiJSON *schema, GError **error)
 {
     g_autoptr(qapiJSON) owned = schema;
     g_autoptr(qapiJSON) copy = qapiJSONCopy(owned);
-    qapiSchema *index = qapiSchemaNew(&copy, error);
+    g_autoptr(GError) err = NULL;
+    qapiSchema *index = qapiSchemaNew(&copy, &err);
 
-    if (!index)
+    if (!index) {
+        g_set_error(error, DRV_ERROR, VIR_ERR_INTERNAL_ERROR,
+                    _("invalid QEMU schema: %1$s"), err->message);
         return -1;
+    }
     qapiSchemaFree(caps->schemaIndex);
     qapiJSONFree(caps->schema);
     caps->schema = g_steal_pointer(&owned);
@@ -317,6 +361,13 @@ drvQemuCapsDecide(drvQemuCaps *caps)
     }
 }
 
+/**
+ * drvQemuCapsHas:
+ * @caps: (nullable): the capabilities
+ * @flag: a capability
+ *
+ * Returns: true when the probed QEMU has @flag.
+ */
 bool
 drvQemuCapsHas(const drvQemuCaps *caps, drvQemuCapsFlag flag)
 {
@@ -325,34 +376,79 @@ drvQemuCapsHas(const drvQemuCaps *caps, drvQemuCapsFlag flag)
     return caps->flags[flag];
 }
 
+/**
+ * drvQemuCapsGetBinary:
+ * @caps: the capabilities
+ *
+ * Returns: the binary they describe.
+ */
 const char *
 drvQemuCapsGetBinary(const drvQemuCaps *caps)
 {
     return caps->binary;
 }
 
+/**
+ * drvQemuCapsGetVersion:
+ * @caps: the capabilities
+ *
+ * For messages and logs only: never decide a feature by it.
+ *
+ * Returns: major * 1000000 + minor * 1000 + micro.
+ */
 unsigned int
 drvQemuCapsGetVersion(const drvQemuCaps *caps)
 {
     return caps->major * 1000000 + caps->minor * 1000 + caps->micro;
 }
 
+/**
+ * drvQemuCapsGetPackage:
+ * @caps: the capabilities
+ *
+ * Returns: query-version's package string ("Debian 1:7.2+dfsg-...").
+ */
 const char *
 drvQemuCapsGetPackage(const drvQemuCaps *caps)
 {
     return caps->package;
 }
 
+/**
+ * drvQemuCapsGetKVM:
+ * @caps: the capabilities
+ *
+ * Returns: whether the probe ran with KVM enabled (query-kvm).
+ */
 bool
 drvQemuCapsGetKVM(const drvQemuCaps *caps)
 {
     return caps->kvmEnabled;
 }
 
+/**
+ * drvQemuCapsGetSchema:
+ * @caps: the capabilities
+ *
+ * Returns: (transfer none): query-qmp-schema's "return" array.
+ */
 const qapiJSON *
 drvQemuCapsGetSchema(const drvQemuCaps *caps)
 {
     return caps->schema;
+}
+
+/**
+ * drvQemuCapsGetSchemaIndex:
+ * @caps: the capabilities
+ *
+ * Returns: (transfer none): the indexed schema, to validate generated
+ * command arguments and -object/-device JSON against.
+ */
+const qapiSchema *
+drvQemuCapsGetSchemaIndex(const drvQemuCaps *caps)
+{
+    return caps->schemaIndex;
 }
 
 /**
@@ -370,12 +466,26 @@ drvQemuCapsSchemaHas(const drvQemuCaps *caps, const char *path)
     return qapiSchemaHas(caps->schemaIndex, path);
 }
 
+/**
+ * drvQemuCapsHasQOMType:
+ * @caps: the capabilities
+ * @type: a QOM type name
+ *
+ * Returns: true when qom-list-types listed @type.
+ */
 bool
 drvQemuCapsHasQOMType(const drvQemuCaps *caps, const char *type)
 {
     return g_hash_table_contains(caps->types, type);
 }
 
+/**
+ * drvQemuCapsHasCPUModel:
+ * @caps: the capabilities
+ * @model: a CPU model name
+ *
+ * Returns: true when query-cpu-definitions listed @model.
+ */
 bool
 drvQemuCapsHasCPUModel(const drvQemuCaps *caps, const char *model)
 {
@@ -388,6 +498,33 @@ drvQemuCapsHasCPUModel(const drvQemuCaps *caps, const char *model)
     return false;
 }
 
+/**
+ * drvQemuCapsHasMigrationCapability:
+ * @caps: the capabilities
+ * @capability: a MigrationCapability name ("postcopy-ram")
+ *
+ * Returns: true when query-migrate-capabilities listed @capability.
+ */
+bool
+drvQemuCapsHasMigrationCapability(const drvQemuCaps *caps,
+                                  const char *capability)
+{
+    guint i;
+
+    for (i = 0; i < caps->migrationCaps->len; i++) {
+        if (strcmp(caps->migrationCaps->pdata[i], capability) == 0)
+            return true;
+    }
+    return false;
+}
+
+/**
+ * drvQemuCapsGetMachines:
+ * @caps: the capabilities
+ * @n: (out): the number of machines
+ *
+ * Returns: (transfer none): the machines, in QEMU's order.
+ */
 const drvQemuCapsMachine *
 drvQemuCapsGetMachines(const drvQemuCaps *caps, size_t *n)
 {

@@ -4,9 +4,9 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 
 #define VGM_QEMUCAPSPRIV_H_ALLOW
+#include "driver/host.h"
 #include "driver/qemucaps.h"
 #include "driver/qemucapspriv.h"
 #include "util/error.h"
@@ -14,41 +14,37 @@
 
 /*
  * The on-disk capability cache: one JSON file per binary in a directory
- * the caller owns.  A file holds its key (binary path, size, mtime,
- * ctime, kernel release, whether /dev/kvm was usable, our version) and
- * QEMU's raw answers, including the full query-qmp-schema reply; flags
- * are decided again on load.  A file that does not match the key or does
- * not parse is ignored (g_debug) and replaced by a fresh probe: the
- * cache is never trusted over the binary.
+ * the caller owns.  A file holds its key (binary path, size, mtime and
+ * ctime; the host fingerprint of driver/host.c, i.e. kernel release and
+ * /dev/kvm presence; whether KVM was used; our version and a digest of
+ * the probe's command list) and QEMU's raw answers, including the full
+ * query-qmp-schema reply; flags are decided again on load.  A file that
+ * does not match the key or does not parse is ignored (g_debug) and
+ * replaced by a fresh probe: the cache is never trusted over the binary.
  */
 
 #define DRV_QEMU_CAPS_CACHE_FORMAT 1
 
+/**
+ * drvQemuCapsCacheKeyClear:
+ * @key: a cache key
+ *
+ * Frees what @key points to.
+ */
 void
 drvQemuCapsCacheKeyClear(drvQemuCapsCacheKey *key)
 {
     g_clear_pointer(&key->binary, g_free);
-    g_clear_pointer(&key->kernelRelease, g_free);
+    g_clear_pointer(&key->host, g_free);
 }
 
-static int
-drvQemuCapsKernelRelease(const drvQemuCapsConfig *config, char **release,
-                         GError **error)
+/* The host part of the key: kernel release and /dev/kvm presence. */
+static char *
+drvQemuCapsHostFingerprint(const drvQemuCapsConfig *config, GError **error)
 {
-    struct utsname uts;
-
-    if (config && config->kernelRelease) {
-        *release = g_strdup(config->kernelRelease);
-        return 0;
-    }
-    if (uname(&uts) < 0) {
-        g_set_error(error, DRV_ERROR, VIR_ERR_SYSTEM_ERROR,
-                    _("cannot get the kernel release: %1$s"),
-                    g_strerror(errno));
-        return -1;
-    }
-    *release = g_strdup(uts.release);
-    return 0;
+    if (config && config->hostFingerprint)
+        return g_strdup(config->hostFingerprint);
+    return drvHostFingerprint(error);
 }
 
 /**
@@ -66,6 +62,11 @@ drvQemuCapsCacheKeyInit(drvQemuCapsCacheKey *key, const char *binary,
 {
     struct stat sb;
 
+    if (!g_path_is_absolute(binary)) {
+        g_set_error(error, DRV_ERROR, VIR_ERR_INVALID_ARG,
+                    _("QEMU binary '%1$s' is not an absolute path"), binary);
+        return -1;
+    }
     if (stat(binary, &sb) < 0) {
         g_set_error(error, DRV_ERROR, VIR_ERR_NO_SUPPORT,
                     _("cannot find QEMU binary '%1$s': %2$s"),
@@ -79,7 +80,9 @@ drvQemuCapsCacheKeyInit(drvQemuCapsCacheKey *key, const char *binary,
     key->ctimeNs = sb.st_ctim.tv_sec * G_GINT64_CONSTANT(1000000000) +
         sb.st_ctim.tv_nsec;
     key->kvm = drvQemuCapsKVMUsable(config);
-    return drvQemuCapsKernelRelease(config, &key->kernelRelease, error);
+    if (!(key->host = drvQemuCapsHostFingerprint(config, error)))
+        return -1;
+    return 0;
 }
 
 /**
@@ -99,6 +102,25 @@ drvQemuCapsCachePath(const char *cacheDir, const char *binary)
     return g_build_filename(cacheDir, name, NULL);
 }
 
+/*
+ * A digest of the probe's command list: a cache written by a probe that
+ * asked different questions does not have the answers we need.
+ */
+static const char *
+drvQemuCapsProbeDigest(void)
+{
+    static char *digest;
+
+    if (g_once_init_enter(&digest)) {
+        g_auto(GStrv) cmds = drvQemuCapsProbeCommands();
+        g_autofree char *joined = g_strjoinv("\n", cmds);
+
+        g_once_init_leave(&digest, g_compute_checksum_for_string(
+                              G_CHECKSUM_SHA256, joined, -1));
+    }
+    return digest;
+}
+
 static qapiJSON *
 drvQemuCapsCacheKeyToJSON(const drvQemuCapsCacheKey *key)
 {
@@ -107,11 +129,12 @@ drvQemuCapsCacheKeyToJSON(const drvQemuCapsCacheKey *key)
     if (qapiJSONObjectAdd(&obj, NULL,
                           "i:format", DRV_QEMU_CAPS_CACHE_FORMAT,
                           "s:virtgmem", PACKAGE_VERSION,
+                          "s:probe", drvQemuCapsProbeDigest(),
                           "s:binary", key->binary,
                           "I:size", key->size,
                           "I:mtime-ns", key->mtimeNs,
                           "I:ctime-ns", key->ctimeNs,
-                          "s:kernel-release", key->kernelRelease,
+                          "s:host", key->host,
                           "b:kvm", key->kvm,
                           NULL) < 0)
         g_assert_not_reached();
@@ -251,6 +274,10 @@ drvQemuCapsCacheKeyMatches(const qapiJSON *k, const drvQemuCapsCacheKey *key,
         format != DRV_QEMU_CAPS_CACHE_FORMAT ||
         g_strcmp0(qapiJSONObjectGetString(k, "virtgmem"), PACKAGE_VERSION))
         return false;
+    *why = "probe command list";
+    if (g_strcmp0(qapiJSONObjectGetString(k, "probe"),
+                  drvQemuCapsProbeDigest()))
+        return false;
     *why = "binary";
     if (g_strcmp0(qapiJSONObjectGetString(k, "binary"), key->binary))
         return false;
@@ -261,9 +288,8 @@ drvQemuCapsCacheKeyMatches(const qapiJSON *k, const drvQemuCapsCacheKey *key,
         !qapiJSONObjectGetInt64(k, "ctime-ns", &ctime) ||
         ctime != key->ctimeNs)
         return false;
-    *why = "kernel release";
-    if (g_strcmp0(qapiJSONObjectGetString(k, "kernel-release"),
-                  key->kernelRelease))
+    *why = "host (kernel release or /dev/kvm presence)";
+    if (g_strcmp0(qapiJSONObjectGetString(k, "host"), key->host))
         return false;
     *why = "/dev/kvm usability";
     return qapiJSONObjectGetBool(k, "kvm", &kvm) && kvm == key->kvm;
@@ -403,13 +429,17 @@ drvQemuCaps *
 drvQemuCapsCacheParse(const char *text, const drvQemuCapsCacheKey *key,
                       GError **error)
 {
-    g_autoptr(qapiJSON) obj = qapiJSONParse(text, error);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(qapiJSON) obj = qapiJSONParse(text, &err);
     g_autoptr(drvQemuCaps) caps = NULL;
     const qapiJSON *k;
     const char *why = NULL;
 
-    if (!obj)
+    if (!obj) {
+        g_set_error(error, DRV_ERROR, VIR_ERR_INTERNAL_ERROR,
+                    _("QEMU capability cache is not JSON: %1$s"), err->message);
         return NULL;
+    }
     if (!(k = qapiJSONObjectGetObject(obj, "key"))) {
         drvQemuCapsCacheSetBad("key", error);
         return NULL;

@@ -63,12 +63,23 @@ qapiJSONFree(qapiJSON *value)
     g_free(value);
 }
 
+/**
+ * qapiJSONNewNull:
+ *
+ * Returns: (transfer full): a new null value.
+ */
 qapiJSON *
 qapiJSONNewNull(void)
 {
     return qapiJSONNew(QAPI_JSON_TYPE_NULL);
 }
 
+/**
+ * qapiJSONNewBool:
+ * @value: the boolean
+ *
+ * Returns: (transfer full): a new boolean.
+ */
 qapiJSON *
 qapiJSONNewBool(bool value)
 {
@@ -87,12 +98,25 @@ qapiJSONNewNumberTake(char *text)
     return v;
 }
 
+/**
+ * qapiJSONNewInt64:
+ * @value: the number
+ *
+ * Returns: (transfer full): a new integer number.
+ */
 qapiJSON *
 qapiJSONNewInt64(gint64 value)
 {
     return qapiJSONNewNumberTake(g_strdup_printf("%" G_GINT64_FORMAT, value));
 }
 
+/**
+ * qapiJSONNewUInt64:
+ * @value: the number
+ *
+ * Returns: (transfer full): a new unsigned number (kept exact above
+ * INT64_MAX).
+ */
 qapiJSON *
 qapiJSONNewUInt64(guint64 value)
 {
@@ -120,6 +144,12 @@ qapiJSONNewDouble(double value)
     return qapiJSONNewNumberTake(g_strdup(buf));
 }
 
+/**
+ * qapiJSONNewString:
+ * @value: UTF-8 text (NULL is taken as "")
+ *
+ * Returns: (transfer full): a new string (a copy of @value).
+ */
 qapiJSON *
 qapiJSONNewString(const char *value)
 {
@@ -129,6 +159,11 @@ qapiJSONNewString(const char *value)
     return v;
 }
 
+/**
+ * qapiJSONNewArray:
+ *
+ * Returns: (transfer full): a new empty array.
+ */
 qapiJSON *
 qapiJSONNewArray(void)
 {
@@ -138,6 +173,11 @@ qapiJSONNewArray(void)
     return v;
 }
 
+/**
+ * qapiJSONNewObject:
+ *
+ * Returns: (transfer full): a new empty object.
+ */
 qapiJSON *
 qapiJSONNewObject(void)
 {
@@ -268,6 +308,12 @@ qapiJSONEqual(const qapiJSON *a, const qapiJSON *b)
     return false;
 }
 
+/**
+ * qapiJSONGetType:
+ * @value: a value
+ *
+ * Returns: the type of @value.
+ */
 qapiJSONType
 qapiJSONGetType(const qapiJSON *value)
 {
@@ -293,6 +339,13 @@ qapiJSONTypeToString(qapiJSONType type)
     return names[type];
 }
 
+/**
+ * qapiJSONGetBoolValue:
+ * @value: a value or NULL
+ * @out: where to store the boolean
+ *
+ * Returns: true when @value is a boolean.
+ */
 bool
 qapiJSONGetBoolValue(const qapiJSON *value, bool *out)
 {
@@ -356,6 +409,14 @@ qapiJSONGetUInt64Value(const qapiJSON *value, guint64 *out)
     return true;
 }
 
+/**
+ * qapiJSONGetDoubleValue:
+ * @value: a value or NULL
+ * @out: where to store the number
+ *
+ * Returns: true when @value is a number (any number converts, maybe
+ * losing precision).
+ */
 bool
 qapiJSONGetDoubleValue(const qapiJSON *value, double *out)
 {
@@ -365,6 +426,12 @@ qapiJSONGetDoubleValue(const qapiJSON *value, double *out)
     return true;
 }
 
+/**
+ * qapiJSONGetStringValue:
+ * @value: a value or NULL
+ *
+ * Returns: (transfer none): the text of a string, or NULL.
+ */
 const char *
 qapiJSONGetStringValue(const qapiJSON *value)
 {
@@ -373,6 +440,12 @@ qapiJSONGetStringValue(const qapiJSON *value)
     return value->u.str;
 }
 
+/**
+ * qapiJSONGetNumberText:
+ * @value: a value or NULL
+ *
+ * Returns: (transfer none): a number as written, or NULL.
+ */
 const char *
 qapiJSONGetNumberText(const qapiJSON *value)
 {
@@ -381,6 +454,12 @@ qapiJSONGetNumberText(const qapiJSON *value)
     return value->u.str;
 }
 
+/**
+ * qapiJSONArraySize:
+ * @array: an array or NULL
+ *
+ * Returns: the number of items (0 for anything but an array).
+ */
 size_t
 qapiJSONArraySize(const qapiJSON *array)
 {
@@ -389,6 +468,13 @@ qapiJSONArraySize(const qapiJSON *array)
     return array->u.items->len;
 }
 
+/**
+ * qapiJSONArrayGet:
+ * @array: an array or NULL
+ * @i: index
+ *
+ * Returns: (transfer none): item @i, or NULL.
+ */
 qapiJSON *
 qapiJSONArrayGet(const qapiJSON *array, size_t i)
 {
@@ -410,6 +496,12 @@ qapiJSONArrayAppend(qapiJSON *array, qapiJSON *item)
     g_ptr_array_add(array->u.items, item);
 }
 
+/**
+ * qapiJSONObjectSize:
+ * @object: an object or NULL
+ *
+ * Returns: the number of members (0 for anything but an object).
+ */
 size_t
 qapiJSONObjectSize(const qapiJSON *object)
 {
@@ -418,6 +510,13 @@ qapiJSONObjectSize(const qapiJSON *object)
     return object->u.obj.keys->len;
 }
 
+/**
+ * qapiJSONObjectKeyAt:
+ * @object: an object or NULL
+ * @i: index in insertion order
+ *
+ * Returns: (transfer none): the name of member @i, or NULL.
+ */
 const char *
 qapiJSONObjectKeyAt(const qapiJSON *object, size_t i)
 {
@@ -426,6 +525,13 @@ qapiJSONObjectKeyAt(const qapiJSON *object, size_t i)
     return object->u.obj.keys->pdata[i];
 }
 
+/**
+ * qapiJSONObjectValueAt:
+ * @object: an object or NULL
+ * @i: index in insertion order
+ *
+ * Returns: (transfer none): the value of member @i, or NULL.
+ */
 qapiJSON *
 qapiJSONObjectValueAt(const qapiJSON *object, size_t i)
 {
@@ -447,6 +553,13 @@ qapiJSONObjectIndex(const qapiJSON *object, const char *key)
     return -1;
 }
 
+/**
+ * qapiJSONObjectGet:
+ * @object: an object or NULL
+ * @key: member name
+ *
+ * Returns: (transfer none): the member's value, or NULL.
+ */
 qapiJSON *
 qapiJSONObjectGet(const qapiJSON *object, const char *key)
 {
@@ -457,6 +570,13 @@ qapiJSONObjectGet(const qapiJSON *object, const char *key)
     return object->u.obj.values->pdata[i];
 }
 
+/**
+ * qapiJSONObjectHas:
+ * @object: an object or NULL
+ * @key: member name
+ *
+ * Returns: true when @object has the member @key.
+ */
 bool
 qapiJSONObjectHas(const qapiJSON *object, const char *key)
 {
@@ -512,18 +632,42 @@ qapiJSONObjectSteal(qapiJSON *object, const char *key)
     return value;
 }
 
+/**
+ * qapiJSONObjectGetString:
+ * @object: an object or NULL
+ * @key: member name
+ *
+ * Returns: (transfer none): the member's text, or NULL when absent or
+ * not a string.
+ */
 const char *
 qapiJSONObjectGetString(const qapiJSON *object, const char *key)
 {
     return qapiJSONGetStringValue(qapiJSONObjectGet(object, key));
 }
 
+/**
+ * qapiJSONObjectGetInt64:
+ * @object: an object or NULL
+ * @key: member name
+ * @out: where to store the number
+ *
+ * Returns: true when the member is an integer that fits gint64.
+ */
 bool
 qapiJSONObjectGetInt64(const qapiJSON *object, const char *key, gint64 *out)
 {
     return qapiJSONGetInt64Value(qapiJSONObjectGet(object, key), out);
 }
 
+/**
+ * qapiJSONObjectGetUInt64:
+ * @object: an object or NULL
+ * @key: member name
+ * @out: where to store the number
+ *
+ * Returns: true when the member is an integer that fits guint64.
+ */
 bool
 qapiJSONObjectGetUInt64(const qapiJSON *object, const char *key,
                         guint64 *out)
@@ -531,18 +675,41 @@ qapiJSONObjectGetUInt64(const qapiJSON *object, const char *key,
     return qapiJSONGetUInt64Value(qapiJSONObjectGet(object, key), out);
 }
 
+/**
+ * qapiJSONObjectGetDouble:
+ * @object: an object or NULL
+ * @key: member name
+ * @out: where to store the number
+ *
+ * Returns: true when the member is a number.
+ */
 bool
 qapiJSONObjectGetDouble(const qapiJSON *object, const char *key, double *out)
 {
     return qapiJSONGetDoubleValue(qapiJSONObjectGet(object, key), out);
 }
 
+/**
+ * qapiJSONObjectGetBool:
+ * @object: an object or NULL
+ * @key: member name
+ * @out: where to store the boolean
+ *
+ * Returns: true when the member is a boolean.
+ */
 bool
 qapiJSONObjectGetBool(const qapiJSON *object, const char *key, bool *out)
 {
     return qapiJSONGetBoolValue(qapiJSONObjectGet(object, key), out);
 }
 
+/**
+ * qapiJSONObjectGetObject:
+ * @object: an object or NULL
+ * @key: member name
+ *
+ * Returns: (transfer none): the member when it is an object, or NULL.
+ */
 qapiJSON *
 qapiJSONObjectGetObject(const qapiJSON *object, const char *key)
 {
@@ -551,6 +718,13 @@ qapiJSONObjectGetObject(const qapiJSON *object, const char *key)
     return v && v->type == QAPI_JSON_TYPE_OBJECT ? v : NULL;
 }
 
+/**
+ * qapiJSONObjectGetArray:
+ * @object: an object or NULL
+ * @key: member name
+ *
+ * Returns: (transfer none): the member when it is an array, or NULL.
+ */
 qapiJSON *
 qapiJSONObjectGetArray(const qapiJSON *object, const char *key)
 {
@@ -598,18 +772,41 @@ qapiJSONPathGet(const qapiJSON *value, const char *path)
     return (qapiJSON *)value;
 }
 
+/**
+ * qapiJSONPathGetString:
+ * @value: a value or NULL
+ * @path: see qapiJSONPathGet()
+ *
+ * Returns: (transfer none): the string at @path, or NULL.
+ */
 const char *
 qapiJSONPathGetString(const qapiJSON *value, const char *path)
 {
     return qapiJSONGetStringValue(qapiJSONPathGet(value, path));
 }
 
+/**
+ * qapiJSONPathGetInt64:
+ * @value: a value or NULL
+ * @path: see qapiJSONPathGet()
+ * @out: where to store the number
+ *
+ * Returns: true when @path leads to an integer that fits gint64.
+ */
 bool
 qapiJSONPathGetInt64(const qapiJSON *value, const char *path, gint64 *out)
 {
     return qapiJSONGetInt64Value(qapiJSONPathGet(value, path), out);
 }
 
+/**
+ * qapiJSONPathGetUInt64:
+ * @value: a value or NULL
+ * @path: see qapiJSONPathGet()
+ * @out: where to store the number
+ *
+ * Returns: true when @path leads to an integer that fits guint64.
+ */
 bool
 qapiJSONPathGetUInt64(const qapiJSON *value, const char *path, guint64 *out)
 {
@@ -715,11 +912,29 @@ qapiJSONOnNumber(void *ctx, const char *text, size_t len)
     return qapiJSONParserAdd(ctx, qapiJSONNewNumberTake(g_strndup(text, len)));
 }
 
+/* Strings are C strings here: "\u0000" inside one is refused. */
+static bool
+qapiJSONParserCheckNul(qapiJSONParser *p, const unsigned char *text,
+                       size_t len)
+{
+    g_autofree char *path = NULL;
+
+    if (!memchr(text, '\0', len))
+        return true;
+    path = qapiJSONParserPath(p);
+    g_set_error(&p->error, QAPI_ERROR, VIR_ERR_INTERNAL_ERROR,
+                _("JSON string at '%1$s' contains a NUL character"), path);
+    return false;
+}
+
 static int
 qapiJSONOnString(void *ctx, const unsigned char *text, size_t len)
 {
-    qapiJSON *v = qapiJSONNew(QAPI_JSON_TYPE_STRING);
+    qapiJSON *v;
 
+    if (!qapiJSONParserCheckNul(ctx, text, len))
+        return 0;
+    v = qapiJSONNew(QAPI_JSON_TYPE_STRING);
     v->u.str = g_strndup((const char *)text, len);
     return qapiJSONParserAdd(ctx, v);
 }
@@ -729,6 +944,8 @@ qapiJSONOnKey(void *ctx, const unsigned char *text, size_t len)
 {
     qapiJSONParser *p = ctx;
 
+    if (!qapiJSONParserCheckNul(p, text, len))
+        return 0;
     g_free(p->key);
     p->key = g_strndup((const char *)text, len);
     return 1;

@@ -133,6 +133,8 @@ char *qapiJSONFormat(const qapiJSON *value, bool pretty);
  *   o  qapiJSON **           an object, taken; NULL is an error
  *   O  qapiJSON **           an object, taken; skipped when NULL
  *   v  qapiJSON **           any value, taken; NULL is an error
+ * Pass exactly the type listed: a literal for I, U or Z needs a cast
+ * ((guint64)1 << 30), as varargs are not converted.
  * A key that is already present is an error.  On error *@obj keeps what
  * was added before the failing member, and values after it are not taken.
  */

@@ -149,19 +149,35 @@ qapiMonitorNew(int fd, GMainContext *ctx, GError **error)
     return mon;
 }
 
+static int
+qapiMonitorConnectOnce(int fd, const struct sockaddr_un *addr)
+{
+    int rc;
+
+    do {
+        rc = connect(fd, (const struct sockaddr *)addr, sizeof(*addr));
+    } while (rc < 0 && errno == EINTR);
+    return rc;
+}
+
 /**
  * qapiMonitorConnect:
  * @path: QEMU's QMP UNIX socket
  * @ctx: the context the monitor runs on (NULL: the global default)
+ * @timeoutMs: keep retrying this long while the socket does not exist or
+ *             refuses connections (QEMU still starting); <= 0: try once.
+ *             The retries sleep in the calling thread.
  * @error: return location for a GError
  *
  * Returns: (transfer full): the monitor, or NULL with @error set.
  */
 qapiMonitor *
-qapiMonitorConnect(const char *path, GMainContext *ctx, GError **error)
+qapiMonitorConnect(const char *path, GMainContext *ctx, int timeoutMs,
+                   GError **error)
 {
     VGM_AUTOCLOSE int fd = -1;
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeoutMs * 1000;
 
     if (strlen(path) >= sizeof(addr.sun_path)) {
         g_set_error(error, QAPI_ERROR, VIR_ERR_INTERNAL_ERROR,
@@ -170,10 +186,20 @@ qapiMonitorConnect(const char *path, GMainContext *ctx, GError **error)
     }
     strcpy(addr.sun_path, path);
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+    while (fd >= 0 && qapiMonitorConnectOnce(fd, &addr) < 0) {
+        if ((errno != ENOENT && errno != ECONNREFUSED) ||
+            g_get_monotonic_time() >= deadline) {
+            g_set_error(error, QAPI_ERROR, VIR_ERR_OPERATION_FAILED,
+                        _("cannot connect to QEMU monitor socket '%1$s': %2$s"),
+                        path, g_strerror(errno));
+            return NULL;
+        }
+        g_usleep(10 * 1000);
+    }
+    if (fd < 0) {
         g_set_error(error, QAPI_ERROR, VIR_ERR_OPERATION_FAILED,
-                    _("cannot connect to QEMU monitor socket '%1$s': %2$s"),
-                    path, g_strerror(errno));
+                    _("cannot create a socket for the QEMU monitor: %1$s"),
+                    g_strerror(errno));
         return NULL;
     }
     return qapiMonitorNew(vgmStealFD(&fd), ctx, error);
@@ -303,6 +329,13 @@ qapiMonitorSetMaxMessage(qapiMonitor *mon, size_t bytes)
     mon->maxMessage = bytes;
 }
 
+/**
+ * qapiMonitorSetEOFHandler:
+ * @mon: a monitor
+ * @func: called once when the monitor fails or reaches EOF (not on
+ *       qapiMonitorClose()), or NULL
+ * @opaque: passed to @func
+ */
 void
 qapiMonitorSetEOFHandler(qapiMonitor *mon, qapiMonitorEOFFunc func,
                          gpointer opaque)
@@ -344,6 +377,15 @@ qapiMonitorSetEventHandlers(qapiMonitor *mon,
     return 0;
 }
 
+/**
+ * qapiMonitorGetVersion:
+ * @mon: a monitor
+ * @major: (out): from the greeting
+ * @minor: (out): from the greeting
+ * @micro: (out): from the greeting
+ *
+ * Returns: false when the greeting has not come yet.
+ */
 bool
 qapiMonitorGetVersion(qapiMonitor *mon, int *major, int *minor, int *micro)
 {
@@ -355,12 +397,25 @@ qapiMonitorGetVersion(qapiMonitor *mon, int *major, int *minor, int *micro)
     return true;
 }
 
+/**
+ * qapiMonitorGetPackage:
+ * @mon: a monitor
+ *
+ * Returns: (transfer none): the greeting's package string, or NULL.
+ */
 const char *
 qapiMonitorGetPackage(qapiMonitor *mon)
 {
     return mon->package;
 }
 
+/**
+ * qapiMonitorHasCapability:
+ * @mon: a monitor
+ * @cap: a QMP capability ("oob")
+ *
+ * Returns: true when the greeting offered @cap.
+ */
 bool
 qapiMonitorHasCapability(qapiMonitor *mon, const char *cap)
 {

@@ -35,7 +35,10 @@ typedef struct qapiMonitor qapiMonitor;
 typedef void (*qapiMonitorReplyFunc)(qapiMonitor *mon, qapiJSON *reply,
                                      const GError *error, gpointer opaque);
 
-/* An event; @data is the "data" member or NULL (transfer none). */
+/*
+ * An event; @data is the "data" member or NULL (transfer none); @seconds
+ * and @micros come from its "timestamp" (-1 when absent).
+ */
 typedef void (*qapiMonitorEventFunc)(qapiMonitor *mon, const char *name,
                                      gint64 seconds, gint64 micros,
                                      const qapiJSON *data, gpointer opaque);
@@ -53,7 +56,7 @@ typedef struct {
 
 qapiMonitor *qapiMonitorNew(int fd, GMainContext *ctx, GError **error);
 qapiMonitor *qapiMonitorConnect(const char *path, GMainContext *ctx,
-                                GError **error);
+                                int timeoutMs, GError **error);
 qapiMonitor *qapiMonitorRef(qapiMonitor *mon);
 void qapiMonitorUnref(qapiMonitor *mon);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(qapiMonitor, qapiMonitorUnref);

@@ -17,6 +17,12 @@ static const char *const qapiSchemaOpenCommands[] = {
     "device_add",
 };
 
+/**
+ * qapiSchemaFree:
+ * @schema: a schema or NULL
+ *
+ * Frees @schema and the reply it holds.
+ */
 void
 qapiSchemaFree(qapiSchema *schema)
 {
@@ -88,6 +94,12 @@ qapiSchemaParse(const char *text, GError **error)
     return qapiSchemaNew(&entries, error);
 }
 
+/**
+ * qapiSchemaSize:
+ * @schema: a schema
+ *
+ * Returns: the number of entities (commands, events, types).
+ */
 size_t
 qapiSchemaSize(const qapiSchema *schema)
 {

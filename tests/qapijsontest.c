@@ -83,6 +83,9 @@ static const testParseError parseErrors[] = {
     { "depth-array", "[[[]]]", 2, 0, "'$[0][0]' is deeper than 2" },
     { "depth-default", NULL, 0, 0, "deeper than 128" },
     { "size", "[1, 2, 3]", 0, 4, "exceeds the limit of 4 bytes" },
+    { "nul", "{\"a\": [\"x\", \"y\\u0000z\"]}", 0, 0,
+      "string at '$.a[1]' contains a NUL" },
+    { "nul-key", "{\"a\\u0000\": 1}", 0, 0, "string at '$.' contains a NUL" },
 };
 
 static void

@@ -688,14 +688,14 @@ testCaseConnect(const void *data)
     testFixtureInit(&f);
     testAddHandshake(&f, NEWEST);
     if (testQMPServerStartListen(f.srv, path, &error) < 0 ||
-        !(mon = qapiMonitorConnect(path, f.ctx, &error))) {
+        !(mon = qapiMonitorConnect(path, f.ctx, 0, &error))) {
         VGM_TEST_FAIL("%s", error->message);
     } else if (testFixtureAttach(&f, mon)) {
         testHandshake(&f);
     }
     testFixtureFinish(&f, NULL);
     g_clear_error(&error);
-    if (qapiMonitorConnect(missing, NULL, &error) ||
+    if (qapiMonitorConnect(missing, NULL, 30, &error) ||
         !strstr(error->message, missing))
         VGM_TEST_FAIL("connecting to a missing socket did not fail");
     unlink(path);
@@ -760,6 +760,29 @@ testCaseFakeSchemaCheck(const void *data)
     testFixtureFinish(&f, "does not know the member 'guest-memfd'");
 }
 
+static void
+testCaseFakeAnyOrder(const void *data)
+{
+    testFixture f;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GError) error2 = NULL;
+
+    testFixtureInit(&f);
+    testQMPServerSetAnyOrder(f.srv, true);
+    testAddHandshake(&f, NEWEST);
+    testAddRecorded(&f, NEWEST, "06-query-status");
+    testAddRecorded(&f, NEWEST, "36-query-sev-capabilities");
+    if (testFixtureStart(&f) && testHandshake(&f)) {
+        if (testCommand(&f, "query-sev-capabilities", TEST_TIMEOUT_MS, NULL,
+                        &error) != -1 || !strstr(error->message, "SEV is not"))
+            VGM_TEST_FAIL("wrong reply: %s", error ? error->message : "none");
+        if (testCommand(&f, "query-status", TEST_TIMEOUT_MS, NULL,
+                        &error2) < 0)
+            VGM_TEST_FAIL("%s", error2->message);
+    }
+    testFixtureFinish(&f, NULL);
+}
+
 static const testCase cases[] = {
     { "handshake/7.2.22", testCaseHandshake, "7.2.22" },
     { "handshake/10.0.13", testCaseHandshake, "10.0.13" },
@@ -789,6 +812,7 @@ static const testCase cases[] = {
     { "events/unsorted-table", testCaseEventTableUnsorted, NULL },
     { "fake/unexpected-command", testCaseFakeUnexpected, NULL },
     { "fake/schema-check", testCaseFakeSchemaCheck, NULL },
+    { "fake/any-order", testCaseFakeAnyOrder, NULL },
 };
 
 static void

@@ -29,6 +29,7 @@ typedef struct {
 struct testQMPServer {
     GPtrArray *steps;
     bool byteByByte;
+    bool anyOrder;
     const qapiSchema *schema;
     int fd;
     int listenFD;
@@ -83,6 +84,12 @@ void
 testQMPServerSetByteByByte(testQMPServer *srv, bool on)
 {
     srv->byteByByte = on;
+}
+
+void
+testQMPServerSetAnyOrder(testQMPServer *srv, bool on)
+{
+    srv->anyOrder = on;
 }
 
 void
@@ -287,14 +294,36 @@ testQMPServerArgsMatch(const qapiJSON *want, const qapiJSON *got)
     return qapiJSONEqual(wa, ga);
 }
 
+static bool
+testQMPServerMatches(const testQMPStep *step, const qapiJSON *got)
+{
+    g_autoptr(qapiJSON) want = qapiJSONParse(step->text, NULL);
+
+    return want && got &&
+        g_strcmp0(qapiJSONObjectGetString(got, "execute"),
+                  qapiJSONObjectGetString(want, "execute")) == 0 &&
+        testQMPServerArgsMatch(want, got);
+}
+
+/* @got matched @step: check it, remember its id and reply. */
+static void
+testQMPServerAccept(testQMPServer *srv, const testQMPStep *step,
+                    const qapiJSON *got)
+{
+    const char *id = qapiJSONObjectGetString(got, "id");
+
+    testQMPServerCheckSchema(srv, got);
+    g_ptr_array_add(srv->ids, g_strdup(id));
+    if (step->reply)
+        testQMPServerReply(srv, step->reply, id);
+}
+
 /* Returns false when the script cannot go on. */
 static bool
 testQMPServerExpect(testQMPServer *srv, const testQMPStep *step)
 {
     g_autofree char *line = testQMPServerReadLine(srv);
-    g_autoptr(qapiJSON) want = qapiJSONParse(step->text, NULL);
     g_autoptr(qapiJSON) got = NULL;
-    const char *id;
 
     if (!line) {
         testQMPServerFailure(srv, "client hung up before sending %s",
@@ -302,21 +331,66 @@ testQMPServerExpect(testQMPServer *srv, const testQMPStep *step)
         return false;
     }
     got = qapiJSONParse(line, NULL);
-    if (!got || !want ||
-        g_strcmp0(qapiJSONObjectGetString(got, "execute"),
-                  qapiJSONObjectGetString(want, "execute")) != 0 ||
-        !testQMPServerArgsMatch(want, got)) {
+    if (!testQMPServerMatches(step, got)) {
         testQMPServerFailure(srv, "expected %s, got %s", step->text, line);
         if (got)
             testQMPServerRefuse(srv, got, "unexpected command");
         return false;
     }
-    testQMPServerCheckSchema(srv, got);
-    id = qapiJSONObjectGetString(got, "id");
-    g_ptr_array_add(srv->ids, g_strdup(id));
-    if (step->reply)
-        testQMPServerReply(srv, step->reply, id);
+    testQMPServerAccept(srv, step, got);
     return true;
+}
+
+/* Any-order mode: the first unused expect step @got matches, or -1. */
+static gssize
+testQMPServerFindUnused(testQMPServer *srv, const bool *used,
+                        const qapiJSON *got)
+{
+    size_t i;
+
+    for (i = 0; i < srv->steps->len; i++) {
+        const testQMPStep *s = srv->steps->pdata[i];
+
+        if (s->type == TEST_QMP_EXPECT && !used[i] &&
+            testQMPServerMatches(s, got))
+            return i;
+    }
+    return -1;
+}
+
+static void
+testQMPServerRunAnyOrder(testQMPServer *srv, size_t left)
+{
+    g_autofree bool *used = g_new0(bool, srv->steps->len);
+    size_t i;
+
+    while (left > 0) {
+        g_autofree char *line = testQMPServerReadLine(srv);
+        g_autoptr(qapiJSON) got = line ? qapiJSONParse(line, NULL) : NULL;
+        gssize j;
+
+        if (!line) {
+            testQMPServerFailure(srv, "client hung up with %zu expected commands left",
+                                 left);
+            return;
+        }
+        if ((j = testQMPServerFindUnused(srv, used, got)) < 0) {
+            testQMPServerFailure(srv, "unexpected command %s", line);
+            if (got)
+                testQMPServerRefuse(srv, got, "unexpected command");
+            continue;
+        }
+        used[j] = true;
+        left--;
+        testQMPServerAccept(srv, srv->steps->pdata[j], got);
+        for (i = j + 1; i < srv->steps->len; i++) {
+            const testQMPStep *s = srv->steps->pdata[i];
+
+            if (s->type != TEST_QMP_SEND)
+                break;
+            testQMPServerWrite(srv, s->text);
+        }
+    }
 }
 
 static bool
@@ -359,6 +433,25 @@ testQMPServerDrain(testQMPServer *srv)
     }
 }
 
+static void
+testQMPServerAnyOrderThread(testQMPServer *srv)
+{
+    size_t left = 0;
+    size_t i;
+
+    for (i = 0; i < srv->steps->len; i++) {
+        const testQMPStep *s = srv->steps->pdata[i];
+
+        if (s->type == TEST_QMP_EXPECT)
+            left++;
+        else if (left == 0 && s->type == TEST_QMP_SEND)
+            testQMPServerWrite(srv, s->text);
+    }
+    testQMPServerRunAnyOrder(srv, left);
+    srv->reached = srv->steps->len;
+    testQMPServerDrain(srv);
+}
+
 static gpointer
 testQMPServerThread(gpointer opaque)
 {
@@ -370,6 +463,10 @@ testQMPServerThread(gpointer opaque)
             testQMPServerFailure(srv, "accept: %s", g_strerror(errno));
             return NULL;
         }
+    }
+    if (srv->anyOrder) {
+        testQMPServerAnyOrderThread(srv);
+        return NULL;
     }
     for (srv->reached = 0; srv->reached < srv->steps->len; srv->reached++) {
         const testQMPStep *step = srv->steps->pdata[srv->reached];

@@ -38,6 +38,13 @@ void testQMPServerFree(testQMPServer *srv);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(testQMPServer, testQMPServerFree);
 
 void testQMPServerSetByteByByte(testQMPServer *srv, bool on);
+/*
+ * Any order: after the leading send steps (the greeting), each command
+ * received is matched against the expect steps not used yet, in any
+ * order; its reply and the send steps right after it (its events) go
+ * out.  reply-to and hang-up steps are not used in this mode.
+ */
+void testQMPServerSetAnyOrder(testQMPServer *srv, bool on);
 void testQMPServerSetSchema(testQMPServer *srv, const qapiSchema *schema);
 
 void testQMPServerAddSend(testQMPServer *srv, const char *line);

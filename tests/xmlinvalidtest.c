@@ -232,6 +232,8 @@ main(int argc, char **argv)
     DO_TEST_INVALID("devices-watchdog-action-bad", VIR_ERR_XML_ERROR);
     DO_TEST_INVALID("devices-memballoon-twice", VIR_ERR_XML_ERROR);
     DO_TEST_INVALID("devices-usb-none", VIR_ERR_CONFIG_UNSUPPORTED);
+    DO_TEST_INVALID("devices-address-type-mismatch", VIR_ERR_XML_ERROR);
+    DO_TEST_INVALID("devices-pci-root-on-q35", VIR_ERR_CONFIG_UNSUPPORTED);
 
     vgmTestAddUnusedCheck("xml-invalid");
     return g_test_run();
