@@ -236,6 +236,7 @@ drvDriverClose(drvDriver *drv)
         g_main_context_unref(drv->ctx);
     if (drv->caps)
         g_hash_table_destroy(drv->caps);
+    drvHostCapsFree(drv->hostCaps);
     g_mutex_clear(&drv->capsLock);
     g_free(drv->configDir);
     g_free(drv->autostartDir);
@@ -305,6 +306,24 @@ drvDriverGetCaps(drvDriver *drv, const char *binary, char **fingerprint,
     g_free(*fingerprint);
     *fingerprint = g_steal_pointer(&fp);
     return caps;
+}
+
+/**
+ * drvDriverGetHostCaps:
+ * @drv: the driver
+ * @error: return location for a GError
+ *
+ * Returns: (transfer none): the host's capabilities, probed once, or NULL
+ * with @error set.
+ */
+const drvHostCaps *
+drvDriverGetHostCaps(drvDriver *drv, GError **error)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&drv->capsLock);
+
+    if (!drv->hostCaps)
+        drv->hostCaps = drvHostCapsProbe(error);
+    return drv->hostCaps;
 }
 
 /* ---- lookups and queries ---- */

@@ -10,6 +10,7 @@
 
 #include "driver/domainobj.h"
 #include "driver/driver.h"
+#include "driver/host.h"
 #include "driver/qemucaps.h"
 
 /*
@@ -51,7 +52,8 @@ struct drvDriver {
     drvEventQueue *events;
 
     GMutex capsLock;
-    GHashTable *caps;       /* binary -> drvQemuCaps */
+    GHashTable *caps;       /* fingerprint -> drvQemuCaps */
+    drvHostCaps *hostCaps;  /* probed at the first start */
 };
 
 /* driver/persist.c */
@@ -88,18 +90,6 @@ int drvProcessReadCPUTime(pid_t pid, unsigned long long *ns);
 int drvProcessReadStartTime(pid_t pid, unsigned long long *ticks);
 char *drvProcessLogTail(const char *path, gint64 from, size_t max);
 
-/* g_strv_builder_take() is GLib 2.80: add @str and free it. */
-static inline void
-drvStrvTake(GStrvBuilder *b, char *str)
-{
-    g_strv_builder_add(b, str);
-    g_free(str);
-}
-
-/* driver/argv.c: a stand-in until the command-line builder lands. */
-GStrv drvBuildArgvDiskless(const confDomainDef *def, const char *monitorPath,
-                           bool kvm);
-
 /* driver/domainqmp.c: everything runs on the driver thread. */
 int drvQmpAttach(drvDriver *drv, drvDomainObj *obj, int fd, GError **error);
 void drvQmpDetach(drvDriver *drv, drvDomainObj *obj);
@@ -122,4 +112,5 @@ void drvEventEmitReboot(drvDriver *drv, drvDomainObj *obj);
 /* The emulator's capabilities (borrowed; live as long as the driver). */
 const drvQemuCaps *drvDriverGetCaps(drvDriver *drv, const char *binary,
                                     char **fingerprint, GError **error);
+const drvHostCaps *drvDriverGetHostCaps(drvDriver *drv, GError **error);
 void drvDomainObjRemoveIfTransient(drvDriver *drv, drvDomainObj *obj);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #define VGM_DRIVERPRIV_H_ALLOW
+#include "driver/command.h"
 #include "driver/driverpriv.h"
 #include "util/error.h"
 #include "util/fd.h"
@@ -111,7 +112,7 @@ drvProcessTimestamp(void)
 
 /* The command line as libvirt logs it: one option and value per line. */
 static void
-drvProcessFormatArgv(GString *buf, GStrv env, GStrv argv)
+drvProcessFormatArgv(GString *buf, const char *const *env, GStrv argv)
 {
     size_t i;
 
@@ -158,11 +159,13 @@ drvProcessOpenLog(drvDomainObj *obj, GError **error)
 
 /* The command line, then where QEMU's own output starts. */
 static void
-drvProcessLogArgv(drvDomainRuntime *rt, int fd, GStrv env, GStrv argv)
+drvProcessLogArgv(drvDomainRuntime *rt, int fd, const char *const *env,
+                  GStrv argv)
 {
     g_autoptr(GString) buf = g_string_new(NULL);
 
     drvProcessFormatArgv(buf, env, argv);
+    g_debug("starting QEMU: %s", buf->str);
     if (write(fd, buf->str, buf->len) < 0)
         g_debug("cannot write to '%s'", rt->logPath);
     rt->logOffset = lseek(fd, 0, SEEK_END);
@@ -179,35 +182,105 @@ drvProcessLogLine(drvDomainRuntime *rt, const char *what)
         g_debug("cannot append to '%s'", rt->logPath);
 }
 
-static GStrv
-drvProcessEnv(drvDomainRuntime *rt)
-{
-    g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+/* A descriptor QEMU inherits: ours, and the number QEMU sees. */
+typedef struct {
+    int ours;
+    int target;
+} drvProcessFD;
 
-    g_strv_builder_add(b, "LC_ALL=C");
-    g_strv_builder_add(b, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:"
-                       "/usr/bin:/sbin:/bin");
-    drvStrvTake(b, g_strdup_printf("HOME=%s", rt->privDir));
-    drvStrvTake(b, g_strdup_printf("XDG_DATA_HOME=%s/.local/share",
-                                           rt->privDir));
-    drvStrvTake(b, g_strdup_printf("XDG_CACHE_HOME=%s/.cache",
-                                           rt->privDir));
-    drvStrvTake(b, g_strdup_printf("XDG_CONFIG_HOME=%s/.config",
-                                           rt->privDir));
-    return g_strv_builder_end(b);
+typedef struct {
+    GArray *fds;               /* drvProcessFD */
+    const char *monitorPath;
+} drvProcessFDs;
+
+static void
+drvProcessFDsClear(drvProcessFDs *p)
+{
+    size_t i;
+
+    for (i = 0; p->fds && i < p->fds->len; i++)
+        close(g_array_index(p->fds, drvProcessFD, i).ours);
+    g_clear_pointer(&p->fds, g_array_unref);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(drvProcessFDs, drvProcessFDsClear);
+
+/* The QMP socket, listening before QEMU starts (as libvirt does it). */
+static int
+drvProcessListen(const char *path, GError **error)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    VGM_AUTOCLOSE int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int err;
+
+    g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
+    unlink(path);
+    if (fd < 0 || strlen(path) >= sizeof(addr.sun_path) ||
+        bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+        listen(fd, 1) < 0) {
+        err = errno;
+        g_set_error(error, DRV_ERROR, VIR_ERR_SYSTEM_ERROR,
+                    _("cannot listen on the QEMU monitor socket '%1$s': %2$s"),
+                    path, g_strerror(err));
+        return -1;
+    }
+    return vgmStealFD(&fd);
 }
 
-/* posix_spawn in a new session, stdin /dev/null, stdout+stderr @logfd. */
 static int
-drvProcessSpawn(GStrv argv, GStrv env, int logfd, pid_t *pid,
-                GError **error)
+drvProcessOpenFD(drvCommandFDKind kind, const char *what, void *opaque,
+                 GError **error)
+{
+    drvProcessFDs *p = opaque;
+    drvProcessFD pfd;
+
+    if (kind != DRV_COMMAND_FD_MONITOR) {
+        g_set_error(error, DRV_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("cannot hand '%1$s' to QEMU: not supported yet"), what);
+        return -1;
+    }
+    if ((pfd.ours = drvProcessListen(p->monitorPath, error)) < 0)
+        return -1;
+    pfd.target = 3 + p->fds->len;
+    g_array_append_val(p->fds, pfd);
+    return pfd.target;
+}
+
+/* Our descriptors must not sit where QEMU's numbers go. */
+static void
+drvProcessFDsMoveUp(drvProcessFDs *p)
+{
+    int top = 3 + p->fds->len;
+    size_t i;
+
+    for (i = 0; i < p->fds->len; i++) {
+        drvProcessFD *pfd = &g_array_index(p->fds, drvProcessFD, i);
+        int moved;
+
+        if (pfd->ours >= top)
+            continue;
+        if ((moved = fcntl(pfd->ours, F_DUPFD_CLOEXEC, top)) >= 0) {
+            close(pfd->ours);
+            pfd->ours = moved;
+        }
+    }
+}
+
+/*
+ * posix_spawn in a new session: stdin /dev/null, stdout and stderr to
+ * @logfd, the passed descriptors at their numbers, nothing else.
+ */
+static int
+drvProcessSpawn(GStrv argv, const char *const *env, drvProcessFDs *fds,
+                int logfd, pid_t *pid, GError **error)
 {
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
     sigset_t none;
+    size_t i;
     int rc;
 
     sigemptyset(&none);
+    drvProcessFDsMoveUp(fds);
     posix_spawnattr_init(&attr);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID |
                              POSIX_SPAWN_SETSIGMASK);
@@ -216,8 +289,13 @@ drvProcessSpawn(GStrv argv, GStrv env, int logfd, pid_t *pid,
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&fa, logfd, 1);
     posix_spawn_file_actions_adddup2(&fa, logfd, 2);
-    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-    rc = posix_spawn(pid, argv[0], &fa, &attr, argv, env);
+    for (i = 0; i < fds->fds->len; i++) {
+        drvProcessFD *pfd = &g_array_index(fds->fds, drvProcessFD, i);
+
+        posix_spawn_file_actions_adddup2(&fa, pfd->ours, pfd->target);
+    }
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3 + fds->fds->len);
+    rc = posix_spawn(pid, argv[0], &fa, &attr, argv, (char **)env);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     if (rc != 0) {
@@ -541,28 +619,75 @@ drvProcessValidate(const confDomainDef *def, const drvQemuCaps *caps,
     return 0;
 }
 
+/* The builder's command line, its files written, its warnings logged. */
+static drvCommand *
+drvProcessBuild(drvDriver *drv, drvDomainObj *obj, drvProcessFDs *fds,
+                GError **error)
+{
+    drvDomainRuntime *rt = obj->rt;
+    g_autofree char *trace = g_build_filename(rt->privDir, "qemu.log", NULL);
+    drvCommandConfig cfg = {
+        .libDir = rt->privDir,
+        .logFile = trace,
+        .openFD = drvProcessOpenFD,
+        .opaque = fds,
+    };
+    const drvQemuCaps *caps;
+    const drvHostCaps *host;
+    g_autoptr(drvCommand) cmd = NULL;
+    const char *const *files;
+    size_t i;
+
+    if (!(caps = drvDriverGetCaps(drv, rt->binary, &rt->capsFingerprint,
+                                  error)) ||
+        !(host = drvDriverGetHostCaps(drv, error)) ||
+        drvProcessValidate(obj->def, caps, error) < 0 ||
+        !(cmd = drvBuildCommandLine(obj->def, caps, host, &cfg, error)))
+        return NULL;
+    files = drvCommandGetFiles(cmd);
+    for (i = 0; files && files[i] && files[i + 1]; i += 2) {
+        if (!g_file_set_contents_full(files[i], files[i + 1], -1,
+                                      G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                      error))
+            return NULL;
+    }
+    files = drvCommandGetWarnings(cmd);
+    for (i = 0; files && files[i]; i++)
+        drvProcessLogLine(rt, files[i]);
+    return g_steal_pointer(&cmd);
+}
+
+static GStrv
+drvProcessArgv(const drvCommand *cmd)
+{
+    g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+
+    g_strv_builder_add(b, drvCommandGetBinary(cmd));
+    g_strv_builder_addv(b, (const char **)drvCommandGetArgs(cmd));
+    return g_strv_builder_end(b);
+}
+
 /* Locked: spawn QEMU and record it; the exit watch is armed on return. */
 static int
 drvProcessLaunch(drvDriver *drv, drvDomainObj *obj, GError **error)
 {
     drvDomainRuntime *rt = obj->rt;
-    bool kvm = obj->def->virtType == CONF_DOMAIN_VIRT_KVM;
-    g_auto(GStrv) env = drvProcessEnv(rt);
+    g_auto(drvProcessFDs) fds = { .monitorPath = rt->monitorPath };
+    g_autoptr(drvCommand) cmd = NULL;
     g_auto(GStrv) argv = NULL;
     VGM_AUTOCLOSE int logfd = drvProcessOpenLog(obj, error);
-    const drvQemuCaps *caps;
 
     if (logfd < 0)
         return -1;
-    if (!(caps = drvDriverGetCaps(drv, rt->binary, &rt->capsFingerprint,
-                                  error)) ||
-        drvProcessValidate(obj->def, caps, error) < 0) {
+    fds.fds = g_array_new(FALSE, FALSE, sizeof(drvProcessFD));
+    if (!(cmd = drvProcessBuild(drv, obj, &fds, error))) {
         drvProcessLogLine(rt, (*error)->message);
         return -1;
     }
-    argv = drvBuildArgvDiskless(obj->def, rt->monitorPath, kvm);
-    drvProcessLogArgv(rt, logfd, env, argv);
-    if (drvProcessSpawn(argv, env, logfd, &rt->pid, error) < 0)
+    argv = drvProcessArgv(cmd);
+    drvProcessLogArgv(rt, logfd, drvCommandGetEnv(cmd), argv);
+    if (drvProcessSpawn(argv, drvCommandGetEnv(cmd), &fds, logfd, &rt->pid,
+                        error) < 0)
         return -1;
     if (drvProcessIdentify(rt, error) < 0) {
         kill(rt->pid, SIGKILL);
@@ -603,7 +728,8 @@ drvProcessStartError(drvDomainObj *obj, GError *err, GError **error)
     drvDomainRuntime *rt = obj->rt;
     g_autofree char *tail = NULL;
 
-    if (!err) {
+    if (!err || (rt && rt->exited)) {
+        g_clear_error(&err);
         err = g_error_new(DRV_ERROR, VIR_ERR_OPERATION_FAILED,
                           _("QEMU of domain '%1$s' exited while starting"),
                           obj->def->name);

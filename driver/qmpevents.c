@@ -172,11 +172,18 @@ drvQmpHandleReset(qapiMonitor *mon, const char *name, gint64 seconds,
                   gint64 micros, const qapiJSON *data, gpointer opaque)
 {
     drvDomainObj *obj = drvQmpEventObj(mon, opaque);
+    drvQmpAction act = DRV_QMP_ACT_NONE;
 
     if (!obj)
         return;
     drvEventEmitReboot(obj->drv, obj);
+    /* QEMU reboots by itself; on_reboot=destroy stops it instead. */
+    if (obj->def->onReboot == CONF_DOMAIN_LIFECYCLE_DESTROY) {
+        obj->rt->stopCause = DRV_STOP_SHUTDOWN;
+        act = DRV_QMP_ACT_KILL;
+    }
     g_mutex_unlock(&obj->lock);
+    drvQmpAct(obj, mon, act);
 }
 
 static void
