@@ -29,6 +29,7 @@ drvQmpEventObj(qapiMonitor *mon, gpointer opaque)
 
     g_mutex_lock(&obj->lock);
     if (!obj->rt || obj->rt->mon != mon || obj->rt->exited) {
+        g_debug("domain '%s': event of an old monitor", obj->def->name);
         g_mutex_unlock(&obj->lock);
         return NULL;
     }
@@ -152,6 +153,8 @@ drvQmpHandleShutdown(qapiMonitor *mon, const char *name, gint64 seconds,
         return;
     if (data)
         qapiJSONObjectGetBool(data, "guest", &guest);
+    g_debug("domain '%s': SHUTDOWN guest=%d reason=%s", obj->def->name,
+            guest, why ? why : "-");
     if (obj->rt->stopCause == DRV_STOP_NONE)
         obj->rt->stopCause = DRV_STOP_SHUTDOWN;
     drvEventEmit(obj->drv, obj, VIR_DOMAIN_EVENT_SHUTDOWN,
@@ -243,6 +246,13 @@ drvQmpHandleEOF(qapiMonitor *mon, const GError *error, gpointer opaque)
             error->message);
 }
 
+/* Events the driver does not act on (RTC_CHANGE, ...): quietly dropped. */
+static void
+drvQmpHandleOther(qapiMonitor *mon, const char *name, gint64 seconds,
+                  gint64 micros, const qapiJSON *data, gpointer opaque)
+{
+}
+
 /* Sorted by name for bsearch. */
 static const qapiMonitorEventHandler drvQmpEventTable[] = {
     { "GUEST_PANICKED", drvQmpHandlePanic },
@@ -259,5 +269,6 @@ drvQmpEventHandlersSet(qapiMonitor *mon, drvDomainObj *obj)
 {
     qapiMonitorSetEOFHandler(mon, drvQmpHandleEOF, obj);
     qapiMonitorSetEventHandlers(mon, drvQmpEventTable,
-                                G_N_ELEMENTS(drvQmpEventTable), NULL, obj);
+                                G_N_ELEMENTS(drvQmpEventTable),
+                                drvQmpHandleOther, obj);
 }

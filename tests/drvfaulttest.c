@@ -278,8 +278,12 @@ testFlood(gconstpointer data)
                                         "{\"execute\":\"query-status\"}", 0,
                                         &err);
     g_assert_nonnull(reply);
+    g_test_message("passthrough after %" G_GINT64_FORMAT " ms",
+                   (g_get_monotonic_time() - start) / 1000);
     g_assert_cmpint(drvDomainSuspend(t->drv, calm->uuid, &err), ==, 0);
     g_assert_cmpint(drvDomainResume(t->drv, calm->uuid, &err), ==, 0);
+    g_test_message("other domain after %" G_GINT64_FORMAT " ms",
+                   (g_get_monotonic_time() - start) / 1000);
     g_assert_cmpint(drvDomainGetState(t->drv, flood->uuid, &state, NULL,
                                       &err), ==, 0);
     g_assert_cmpint(state, ==, VIR_DOMAIN_RUNNING);

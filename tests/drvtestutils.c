@@ -100,7 +100,7 @@ drvTestFree(drvTest *t)
         return;
     drvTestDestroyAll(t);
     drvTestClose(t);
-    if (t->root)
+    if (t->root && !g_getenv("VGM_TEST_KEEP_ROOT"))
         drvTestRemoveTree(t->root);
     g_free(t->root);
     g_ptr_array_unref(t->events);
