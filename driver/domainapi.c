@@ -14,6 +14,19 @@
  * driver/process.c and the monitor calls.  Queries take no job.
  */
 
+/* libvirt's virCheckFlags: anything outside @allowed is refused. */
+static int
+drvCheckFlags(unsigned int flags, unsigned int allowed, const char *func,
+              GError **error)
+{
+    if (!(flags & ~allowed))
+        return 0;
+    g_set_error(error, DRV_ERROR, VIR_ERR_INVALID_ARG,
+                _("unsupported flags (0x%1$x) in function %2$s"),
+                flags & ~allowed, func);
+    return -1;
+}
+
 /* A new reference to the domain with @uuid, or NULL with @error set. */
 static drvDomainObj *
 drvDomainGet(drvDriver *drv, const unsigned char *uuid, GError **error)
@@ -142,7 +155,8 @@ drvDomainDefineXML(drvDriver *drv, const char *xml, unsigned int flags,
     g_autoptr(drvDomainObj) obj = NULL;
     g_autoptr(drvDomainObj) other = NULL;
 
-    if (!(def = confDomainDefParseString(xml, NULL, 0, error)))
+    if (drvCheckFlags(flags, 0, __func__, error) < 0 ||
+        !(def = confDomainDefParseString(xml, NULL, 0, error)))
         return NULL;
     obj = drvDomainListFindByUUID(drv->domains, def->uuid);
     other = drvDomainListFindByName(drv->domains, def->name);
@@ -174,11 +188,12 @@ int
 drvDomainUndefine(drvDriver *drv, const unsigned char *uuid,
                   unsigned int flags, GError **error)
 {
-    g_autoptr(drvDomainObj) obj = drvDomainGet(drv, uuid, error);
+    g_autoptr(drvDomainObj) obj = NULL;
     g_autoptr(GMutexLocker) locker = NULL;
     int ret = -1;
 
-    if (!obj)
+    if (drvCheckFlags(flags, 0, __func__, error) < 0 ||
+        !(obj = drvDomainGet(drv, uuid, error)))
         return -1;
     locker = g_mutex_locker_new(&obj->lock);
     if (!obj->persistent) {
@@ -235,10 +250,11 @@ int
 drvDomainCreate(drvDriver *drv, const unsigned char *uuid,
                 unsigned int flags, GError **error)
 {
-    g_autoptr(drvDomainObj) obj = drvDomainGet(drv, uuid, error);
+    g_autoptr(drvDomainObj) obj = NULL;
     g_autoptr(GMutexLocker) locker = NULL;
 
-    if (!obj)
+    if (drvCheckFlags(flags, VIR_DOMAIN_START_PAUSED, __func__, error) < 0 ||
+        !(obj = drvDomainGet(drv, uuid, error)))
         return -1;
     locker = g_mutex_locker_new(&obj->lock);
     return drvDomainStartLocked(drv, obj, flags, error);
@@ -263,7 +279,8 @@ drvDomainCreateXML(drvDriver *drv, const char *xml, unsigned int flags,
     g_autoptr(drvDomainObj) obj = NULL;
     g_autoptr(GMutexLocker) locker = NULL;
 
-    if (!(def = confDomainDefParseString(xml, NULL, 0, error)))
+    if (drvCheckFlags(flags, VIR_DOMAIN_START_PAUSED, __func__, error) < 0 ||
+        !(def = confDomainDefParseString(xml, NULL, 0, error)))
         return NULL;
     obj = drvDomainObjNew(g_steal_pointer(&def));
     obj->drv = drv;
@@ -293,11 +310,13 @@ int
 drvDomainDestroy(drvDriver *drv, const unsigned char *uuid,
                  unsigned int flags, GError **error)
 {
-    g_autoptr(drvDomainObj) obj = drvDomainGet(drv, uuid, error);
+    g_autoptr(drvDomainObj) obj = NULL;
     g_autoptr(GMutexLocker) locker = NULL;
     int rc = 0;
 
-    if (!obj)
+    if (drvCheckFlags(flags, VIR_DOMAIN_DESTROY_GRACEFUL, __func__,
+                      error) < 0 ||
+        !(obj = drvDomainGet(drv, uuid, error)))
         return -1;
     locker = g_mutex_locker_new(&obj->lock);
     if (drvDomainCheckActive(obj, error) < 0)
@@ -340,14 +359,28 @@ drvDomainMonitorJob(drvDriver *drv, drvDomainObj *obj, drvJob job,
     return rc;
 }
 
+/**
+ * drvDomainShutdown:
+ * @drv: the driver
+ * @uuid: a running domain
+ * @flags: 0 or VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN (the same thing)
+ * @error: return location for a GError
+ *
+ * Presses the ACPI power button (system_powerdown) and returns; the
+ * guest's SHUTDOWN event then stops the domain as on_poweroff says.
+ *
+ * Returns: 0, or -1 with @error set.
+ */
 int
 drvDomainShutdown(drvDriver *drv, const unsigned char *uuid,
                   unsigned int flags, GError **error)
 {
-    g_autoptr(drvDomainObj) obj = drvDomainGet(drv, uuid, error);
+    g_autoptr(drvDomainObj) obj = NULL;
     g_autoptr(GMutexLocker) locker = NULL;
 
-    if (!obj)
+    if (drvCheckFlags(flags, VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN, __func__,
+                      error) < 0 ||
+        !(obj = drvDomainGet(drv, uuid, error)))
         return -1;
     locker = g_mutex_locker_new(&obj->lock);
     if (drvDomainMonitorJob(drv, obj, DRV_JOB_SHUTDOWN, "system_powerdown",
@@ -357,14 +390,26 @@ drvDomainShutdown(drvDriver *drv, const unsigned char *uuid,
     return 0;
 }
 
+/**
+ * drvDomainReboot:
+ * @drv: the driver
+ * @uuid: a running domain
+ * @flags: VIR_DOMAIN_REBOOT_DEFAULT (0): the hypervisor's choice, here a
+ *         machine reset (system_reset); ACPI and agent reboots are not
+ *         implemented
+ * @error: return location for a GError
+ *
+ * Returns: 0, or -1 with @error set.
+ */
 int
 drvDomainReboot(drvDriver *drv, const unsigned char *uuid,
                 unsigned int flags, GError **error)
 {
-    g_autoptr(drvDomainObj) obj = drvDomainGet(drv, uuid, error);
+    g_autoptr(drvDomainObj) obj = NULL;
     g_autoptr(GMutexLocker) locker = NULL;
 
-    if (!obj)
+    if (drvCheckFlags(flags, 0, __func__, error) < 0 ||
+        !(obj = drvDomainGet(drv, uuid, error)))
         return -1;
     locker = g_mutex_locker_new(&obj->lock);
     if (drvDomainMonitorJob(drv, obj, DRV_JOB_REBOOT, "system_reset",

@@ -258,6 +258,30 @@ testWrongStateShutoff(gconstpointer data)
 }
 
 static void
+testBadFlags(gconstpointer data)
+{
+    g_autoptr(drvTest) t = drvTestNew();
+    g_autoptr(drvDomainRef) ref = testDefine(t, "flags", 14);
+    g_autofree char *xml = drvTestXML("flags", 14, NULL);
+    g_autoptr(GError) err = NULL;
+
+    g_assert_null(drvDomainDefineXML(t->drv, xml, 1u << 20, &err));
+    drvTestCheckError(err, VIR_ERR_INVALID_ARG, "drvDomainDefineXML");
+    g_clear_error(&err);
+    g_assert_cmpint(drvDomainCreate(t->drv, ref->uuid, 1u << 20, &err), ==,
+                    -1);
+    drvTestCheckError(err, VIR_ERR_INVALID_ARG, "0x100000");
+    g_clear_error(&err);
+    g_assert_cmpint(drvDomainUndefine(t->drv, ref->uuid, 1u << 20, &err), ==,
+                    -1);
+    drvTestCheckError(err, VIR_ERR_INVALID_ARG, NULL);
+    g_clear_error(&err);
+    g_assert_null(drvDomainQemuMonitorCommand(t->drv, ref->uuid, "{}", 1,
+                                              &err));
+    drvTestCheckError(err, VIR_ERR_ARGUMENT_UNSUPPORTED, NULL);
+}
+
+static void
 testBusyInactive(gconstpointer data)
 {
     g_autoptr(drvTest) t = drvTestNew();
@@ -370,6 +394,7 @@ main(int argc, char **argv)
     g_test_add_data_func("/domain/list-filters", NULL, testListFilters);
     g_test_add_data_func("/domain/unknown", NULL, testUnknownDomain);
     g_test_add_data_func("/domain/wrong-state", NULL, testWrongStateShutoff);
+    g_test_add_data_func("/domain/bad-flags", NULL, testBadFlags);
     g_test_add_data_func("/domain/busy", NULL, testBusyInactive);
     g_test_add_data_func("/domain/status-files", NULL, testStatusFiles);
     g_test_add_data_func("/domain/strings", NULL, testStrings);
