@@ -307,35 +307,38 @@ drvProcessSpawn(GStrv argv, const char *const *env, drvProcessFDs *fds,
     return 0;
 }
 
-/* Clock ticks since boot of a fresh child; retried while /proc lags. */
+/* A pidfd and the start time of a fresh child: what identifies it. */
 static int
-drvProcessIdentify(drvDomainRuntime *rt, GError **error)
+drvProcessIdentify(pid_t pid, int *pidfd, unsigned long long *start,
+                   GError **error)
 {
     int err;
 
-    rt->pidfd = pidfd_open(rt->pid, 0);
-    if (rt->pidfd < 0) {
+    if ((*pidfd = pidfd_open(pid, 0)) < 0) {
         err = errno;
         g_set_error(error, DRV_ERROR, VIR_ERR_SYSTEM_ERROR,
                     _("cannot open a pidfd for process %1$d: %2$s"),
-                    (int)rt->pid, g_strerror(err));
+                    (int)pid, g_strerror(err));
         return -1;
     }
-    if (drvProcessReadStartTime(rt->pid, &rt->startTime) < 0) {
+    if (drvProcessReadStartTime(pid, start) < 0) {
         g_set_error(error, DRV_ERROR, VIR_ERR_SYSTEM_ERROR,
                     _("cannot read the start time of process %1$d"),
-                    (int)rt->pid);
+                    (int)pid);
+        close(*pidfd);
+        *pidfd = -1;
         return -1;
     }
     return 0;
 }
 
 static int
-drvProcessWritePidfile(drvDriver *drv, drvDomainObj *obj, GError **error)
+drvProcessWritePidfile(drvDriver *drv, drvDomainObj *obj, pid_t pid,
+                       GError **error)
 {
     g_autofree char *file = g_strdup_printf("%s.pid", obj->def->name);
     g_autofree char *path = g_build_filename(drv->runDir, file, NULL);
-    g_autofree char *text = g_strdup_printf("%d\n", (int)obj->rt->pid);
+    g_autofree char *text = g_strdup_printf("%d\n", (int)pid);
 
     return drvPersistWriteAtomic(path, text, error);
 }
@@ -667,7 +670,33 @@ drvProcessArgv(const drvCommand *cmd)
     return g_strv_builder_end(b);
 }
 
-/* Locked: spawn QEMU and record it; the exit watch is armed on return. */
+/* Publish the new process under the lock and arm the exit watch. */
+static int
+drvProcessRecord(drvDriver *drv, drvDomainObj *obj, pid_t pid,
+                 GError **error)
+{
+    unsigned long long start = 0;
+    int pidfd = -1;
+
+    if (drvProcessIdentify(pid, &pidfd, &start, error) < 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        return -1;
+    }
+    g_mutex_lock(&obj->lock);
+    obj->rt->pid = pid;
+    obj->rt->pidfd = pidfd;
+    obj->rt->startTime = start;
+    drvQmpWatchExit(drv, obj, NULL);
+    g_mutex_unlock(&obj->lock);
+    return drvProcessWritePidfile(drv, obj, pid, error);
+}
+
+/*
+ * Unlocked, start job held: probe, build, log and spawn QEMU.  Only the
+ * job owner writes the runtime meanwhile; what others read (pid, pidfd)
+ * is published under the lock.
+ */
 static int
 drvProcessLaunch(drvDriver *drv, drvDomainObj *obj, GError **error)
 {
@@ -676,6 +705,7 @@ drvProcessLaunch(drvDriver *drv, drvDomainObj *obj, GError **error)
     g_autoptr(drvCommand) cmd = NULL;
     g_auto(GStrv) argv = NULL;
     VGM_AUTOCLOSE int logfd = drvProcessOpenLog(obj, error);
+    pid_t pid = 0;
 
     if (logfd < 0)
         return -1;
@@ -686,16 +716,10 @@ drvProcessLaunch(drvDriver *drv, drvDomainObj *obj, GError **error)
     }
     argv = drvProcessArgv(cmd);
     drvProcessLogArgv(rt, logfd, drvCommandGetEnv(cmd), argv);
-    if (drvProcessSpawn(argv, drvCommandGetEnv(cmd), &fds, logfd, &rt->pid,
+    if (drvProcessSpawn(argv, drvCommandGetEnv(cmd), &fds, logfd, &pid,
                         error) < 0)
         return -1;
-    if (drvProcessIdentify(rt, error) < 0) {
-        kill(rt->pid, SIGKILL);
-        waitpid(rt->pid, NULL, 0);
-        return -1;
-    }
-    drvQmpWatchExit(drv, obj, NULL);
-    return drvProcessWritePidfile(drv, obj, error);
+    return drvProcessRecord(drv, obj, pid, error);
 }
 
 /* Unlocked: monitor connection, handshake and, unless paused, cont. */
@@ -810,14 +834,14 @@ drvProcessStart(drvDriver *drv, drvDomainObj *obj, bool paused,
     }
     drvDomainObjSetState(obj, VIR_DOMAIN_PAUSED,
                          VIR_DOMAIN_PAUSED_STARTING_UP);
-    if (drvProcessLaunch(drv, obj, &err) == 0) {
-        g_mutex_unlock(&obj->lock);
+    g_mutex_unlock(&obj->lock);
+    rc = drvProcessLaunch(drv, obj, &err);
+    if (rc == 0)
         rc = drvProcessBringUp(drv, obj, paused, &err);
-        g_mutex_lock(&obj->lock);
-        if (rc == 0 && obj->rt && !obj->rt->exited) {
-            drvProcessStarted(drv, obj, paused, reason);
-            return 0;
-        }
+    g_mutex_lock(&obj->lock);
+    if (rc == 0 && obj->rt && !obj->rt->exited) {
+        drvProcessStarted(drv, obj, paused, reason);
+        return 0;
     }
     drvProcessStartError(obj, g_steal_pointer(&err), error);
     drvProcessAbort(drv, obj);
