@@ -136,6 +136,24 @@ testExternalStopReal(gconstpointer data)
                      VIR_DOMAIN_EVENT_RESUMED_UNPAUSED, TEST_WAIT_MS);
 }
 
+/* Reboot (system_reset) with the real QEMU: a reboot event, still running. */
+static void
+testRebootReal(gconstpointer data)
+{
+    g_autoptr(drvTest) t = drvTestNew();
+    g_autofree char *xml = drvTestXML("real-reboot", 3, NULL);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(drvDomainRef) ref = drvDomainCreateXML(t->drv, xml, 0, &err);
+    int state = -1;
+
+    g_assert_nonnull(ref);
+    g_assert_cmpint(drvDomainReboot(t->drv, ref->uuid, 0, &err), ==, 0);
+    drvTestWaitEventString(t, "real-reboot reboot", TEST_WAIT_MS);
+    g_assert_cmpint(drvDomainGetState(t->drv, ref->uuid, &state, NULL, &err),
+                    ==, 0);
+    g_assert_cmpint(state, ==, VIR_DOMAIN_RUNNING);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -151,5 +169,6 @@ main(int argc, char **argv)
     }
     g_test_add_data_func("/events/external-stop-real", NULL,
                          testExternalStopReal);
+    g_test_add_data_func("/events/reboot-real", NULL, testRebootReal);
     return g_test_run();
 }

@@ -96,6 +96,11 @@ testLifecycle(gconstpointer data)
     g_assert_cmpint(drvDomainGetInfo(t->drv, ref->uuid, &info, &err), ==, 0);
     g_assert_cmpint(info.maxMem, ==, 256 * 1024);
     g_assert_cmpint(info.nrVirtCpu, ==, 1);
+    g_assert_cmpint(info.state, ==, VIR_DOMAIN_RUNNING);
+    g_usleep(200 * 1000);
+    g_assert_cmpint(drvDomainGetInfo(t->drv, ref->uuid, &info, &err), ==, 0);
+    if (info.cpuTime == 0)
+        VGM_TEST_FAIL("no CPU time after 200 ms of running");
     xml = drvDomainGetXMLDesc(t->drv, ref->uuid, 0, &err);
     g_assert_nonnull(strstr(xml, "<domain type=") );
     g_assert_nonnull(strstr(xml, " id='"));

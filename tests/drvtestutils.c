@@ -17,10 +17,11 @@ drvTestEventCb(drvDriver *drv, const drvDomainRef *dom, int eventID,
     drvTest *t = opaque;
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&t->lock);
 
-    if (eventID != VIR_DOMAIN_EVENT_ID_LIFECYCLE)
-        return;
-    g_ptr_array_add(t->events, g_strdup_printf("%s %d %d", dom->name, event,
-                                               detail));
+    if (eventID == VIR_DOMAIN_EVENT_ID_REBOOT)
+        g_ptr_array_add(t->events, g_strdup_printf("%s reboot", dom->name));
+    else
+        g_ptr_array_add(t->events, g_strdup_printf("%s %d %d", dom->name,
+                                                   event, detail));
     g_cond_broadcast(&t->cond);
 }
 
@@ -166,6 +167,13 @@ drvTestWaitEvent(drvTest *t, const char *name, int event, int detail,
                  int timeoutMs)
 {
     g_autofree char *want = g_strdup_printf("%s %d %d", name, event, detail);
+
+    return drvTestWaitEventString(t, want, timeoutMs);
+}
+
+bool
+drvTestWaitEventString(drvTest *t, const char *want, int timeoutMs)
+{
     gint64 deadline = g_get_monotonic_time() + timeoutMs * G_TIME_SPAN_MILLISECOND;
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&t->lock);
     guint idx;

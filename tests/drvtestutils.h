@@ -16,7 +16,7 @@ typedef struct {
     drvDriver *drv;
     GMutex lock;
     GCond cond;
-    GPtrArray *events;      /* "NAME event detail" strings */
+    GPtrArray *events;      /* "NAME event detail", "NAME reboot" */
     int callbackID;
     drvDriverTimeouts timeouts;
 } drvTest;
@@ -42,6 +42,8 @@ void drvTestUUID(unsigned int uuidByte, unsigned char *uuid);
 /* Wait until "NAME EVENT DETAIL" was recorded (and consume it). */
 bool drvTestWaitEvent(drvTest *t, const char *name, int event, int detail,
                       int timeoutMs);
+/* The same for "NAME reboot" (VIR_DOMAIN_EVENT_ID_REBOOT). */
+bool drvTestWaitEventString(drvTest *t, const char *want, int timeoutMs);
 bool drvTestCheckError(GError *err, int code, const char *part);
 /* Remove a directory tree. */
 void drvTestRemoveTree(const char *path);
