@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -132,6 +133,7 @@ drvProcessOpenLog(drvDomainObj *obj, GError **error)
     drvDomainRuntime *rt = obj->rt;
     g_autofree char *ts = drvProcessTimestamp();
     g_autofree char *head = NULL;
+    struct utsname un = { 0 };
     VGM_AUTOCLOSE int fd = open(rt->logPath, O_WRONLY | O_CREAT | O_APPEND |
                                 O_CLOEXEC, 0600);
     int err;
@@ -143,9 +145,11 @@ drvProcessOpenLog(drvDomainObj *obj, GError **error)
                     rt->logPath, g_strerror(err));
         return -1;
     }
+    uname(&un);
     head = g_strdup_printf("%s: starting up virtgmem version: %s, "
-                           "domain: %s, emulator: %s\n", ts, PACKAGE_VERSION,
-                           obj->def->name, rt->binary);
+                           "kernel: %s, hostname: %s, domain: %s, "
+                           "emulator: %s\n", ts, PACKAGE_VERSION, un.release,
+                           un.nodename, obj->def->name, rt->binary);
     if (write(fd, head, strlen(head)) < 0) {
         err = errno;
         g_set_error(error, DRV_ERROR, VIR_ERR_SYSTEM_ERROR,
@@ -608,6 +612,19 @@ drvProcessPrepare(drvDriver *drv, drvDomainObj *obj, GError **error)
     return g_steal_pointer(&rt);
 }
 
+static void
+drvProcessLogVersion(drvDomainRuntime *rt, const drvQemuCaps *caps)
+{
+    unsigned int v = drvQemuCapsGetVersion(caps);
+    const char *pkg = drvQemuCapsGetPackage(caps);
+    g_autofree char *line = g_strdup_printf("qemu version: %u.%u.%u%s%s",
+                                            v / 1000000, v / 1000 % 1000,
+                                            v % 1000, pkg && *pkg ? " " : "",
+                                            pkg ? pkg : "");
+
+    drvProcessLogLine(rt, line);
+}
+
 /* The machine must be one the emulator has. */
 static int
 drvProcessValidate(const confDomainDef *def, const drvQemuCaps *caps,
@@ -647,6 +664,7 @@ drvProcessBuild(drvDriver *drv, drvDomainObj *obj, drvProcessFDs *fds,
         drvProcessValidate(obj->def, caps, error) < 0 ||
         !(cmd = drvBuildCommandLine(obj->def, caps, host, &cfg, error)))
         return NULL;
+    drvProcessLogVersion(rt, caps);
     files = drvCommandGetFiles(cmd);
     for (i = 0; files && files[i] && files[i + 1]; i += 2) {
         if (!g_file_set_contents_full(files[i], files[i + 1], -1,

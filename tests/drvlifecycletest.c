@@ -79,6 +79,7 @@ testLifecycle(gconstpointer data)
 {
     g_autoptr(drvTest) t = drvTestNew();
     g_autoptr(drvDomainRef) ref = testDefine(t, "life", 1);
+    g_autoptr(drvDomainRef) byID = NULL;
     g_autoptr(GError) err = NULL;
     g_autofree char *reply = NULL;
     g_autofree char *xml = NULL;
@@ -93,6 +94,11 @@ testLifecycle(gconstpointer data)
         !drvTestWaitEvent(t, "life", VIR_DOMAIN_EVENT_STARTED,
                           VIR_DOMAIN_EVENT_STARTED_BOOTED, TEST_WAIT_MS))
         return;
+    byID = drvDomainLookupByName(t->drv, "life", &err);
+    g_clear_pointer(&byID, drvDomainRefFree);
+    byID = drvDomainLookupByID(t->drv, 1, &err);
+    g_assert_nonnull(byID);
+    g_assert_cmpstr(byID->name, ==, "life");
     g_assert_cmpint(drvDomainGetInfo(t->drv, ref->uuid, &info, &err), ==, 0);
     g_assert_cmpint(info.maxMem, ==, 256 * 1024);
     g_assert_cmpint(info.nrVirtCpu, ==, 1);
