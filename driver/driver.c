@@ -212,7 +212,8 @@ drvDriverStopThread(drvDriver *drv)
  * @drv: a driver or NULL
  *
  * Closes monitors and watches; running QEMUs keep running and are found
- * again by the next open from their status files.
+ * again by the next open from their status files.  No other call may be
+ * in flight (the daemon stops dispatching first).
  */
 void
 drvDriverClose(drvDriver *drv)

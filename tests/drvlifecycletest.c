@@ -94,8 +94,6 @@ testLifecycle(gconstpointer data)
         !drvTestWaitEvent(t, "life", VIR_DOMAIN_EVENT_STARTED,
                           VIR_DOMAIN_EVENT_STARTED_BOOTED, TEST_WAIT_MS))
         return;
-    byID = drvDomainLookupByName(t->drv, "life", &err);
-    g_clear_pointer(&byID, drvDomainRefFree);
     byID = drvDomainLookupByID(t->drv, 1, &err);
     g_assert_nonnull(byID);
     g_assert_cmpstr(byID->name, ==, "life");
