@@ -348,7 +348,10 @@ drvDomainMonitorJob(drvDriver *drv, drvDomainObj *obj, drvJob job,
         rc = drvQmpCommand(drv, obj, cmd, NULL, error);
         g_mutex_lock(&obj->lock);
     }
-    if (rc == 0 && !obj->rt) {
+    /* A guest may power off or reboot into shutoff before we look again:
+     * that is the point of shutdown and reboot, not a failure. */
+    if (rc == 0 && !obj->rt && job != DRV_JOB_SHUTDOWN &&
+        job != DRV_JOB_REBOOT) {
         g_set_error(error, DRV_ERROR, VIR_ERR_OPERATION_FAILED,
                     _("domain '%1$s' stopped during '%2$s'"),
                     obj->def->name, cmd);

@@ -68,9 +68,13 @@ testEvent(gconstpointer data)
     if (c->command) {
         reply = drvDomainQemuMonitorCommand(t->drv, ref->uuid, c->command, 0,
                                             &err);
-        g_assert_nonnull(reply);
-    } else {
-        g_assert_cmpint(drvDomainShutdown(t->drv, ref->uuid, 0, &err), ==, 0);
+        if (!reply) {
+            VGM_TEST_FAIL("'%s' failed: %s", c->command, err->message);
+            return;
+        }
+    } else if (drvDomainShutdown(t->drv, ref->uuid, 0, &err) < 0) {
+        VGM_TEST_FAIL("shutdown failed: %s", err->message);
+        return;
     }
     if (!drvTestWaitEvent(t, c->name, c->event, c->detail, TEST_WAIT_MS))
         return;
