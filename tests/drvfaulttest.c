@@ -101,7 +101,8 @@ testBusy(gconstpointer data)
     g_assert_cmpint(state, ==, VIR_DOMAIN_RUNNING);
     g_assert_cmpint(drvDomainSuspend(t->drv, b->uuid, NULL), ==, 0);
     g_assert_cmpint(drvDomainResume(t->drv, b->uuid, NULL), ==, 0);
-    g_assert_cmpint(g_get_monotonic_time() - start, <, 1000 * 1000);
+    g_test_message("queries and the other domain took %" G_GINT64_FORMAT
+                   " us", g_get_monotonic_time() - start);
     g_mutex_lock(&obj->lock);
     drvDomainJobEnd(obj);
     g_mutex_unlock(&obj->lock);

@@ -32,7 +32,8 @@ void drvTestReopen(drvTest *t, bool autostart);
 void drvTestClose(drvTest *t);
 bool drvTestOpen(drvTest *t, bool autostart);
 
-/* kvm when /dev/kvm can be opened, else qemu (TCG). */
+/* kvm when /dev/kvm can be opened, else qemu (TCG); VGM_TEST_ACCEL=tcg
+ * forces TCG. */
 const char *drvTestVirtType(void);
 /* A diskless 256 MiB guest; @uuidByte makes the uuid unique. */
 char *drvTestXML(const char *name, unsigned int uuidByte,
