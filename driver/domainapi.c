@@ -435,6 +435,16 @@ drvDomainJobSetState(drvDriver *drv, drvDomainObj *obj,
     drvEventEmit(drv, obj, event, 0);
 }
 
+/**
+ * drvDomainSuspend:
+ * @drv: the driver
+ * @uuid: a running domain
+ * @error: return location for a GError
+ *
+ * Pauses the vCPUs (QMP stop); a paused domain stays paused.
+ *
+ * Returns: 0, or -1 with @error set.
+ */
 int
 drvDomainSuspend(drvDriver *drv, const unsigned char *uuid, GError **error)
 {
@@ -456,6 +466,16 @@ drvDomainSuspend(drvDriver *drv, const unsigned char *uuid, GError **error)
     return 0;
 }
 
+/**
+ * drvDomainResume:
+ * @drv: the driver
+ * @uuid: a paused domain
+ * @error: return location for a GError
+ *
+ * Runs the vCPUs again (QMP cont).
+ *
+ * Returns: 0, or -1 with @error set.
+ */
 int
 drvDomainResume(drvDriver *drv, const unsigned char *uuid, GError **error)
 {

@@ -63,6 +63,14 @@ drvDomainStateReasonToString(virDomainState state, int reason)
     return table[reason];
 }
 
+/**
+ * drvDomainObjNew:
+ * @def: the definition (taken); its id is reset to -1
+ *
+ * A shut off, unlisted domain object.
+ *
+ * Returns: (transfer full): the object, with one reference.
+ */
 drvDomainObj *
 drvDomainObjNew(confDomainDef *def)
 {
@@ -78,6 +86,14 @@ drvDomainObjNew(confDomainDef *def)
     return obj;
 }
 
+/**
+ * drvDomainObjRef:
+ * @obj: an object
+ *
+ * Takes a reference.
+ *
+ * Returns: @obj.
+ */
 drvDomainObj *
 drvDomainObjRef(drvDomainObj *obj)
 {
@@ -85,6 +101,13 @@ drvDomainObjRef(drvDomainObj *obj)
     return obj;
 }
 
+/**
+ * drvDomainRuntimeNew:
+ *
+ * The runtime of a domain about to start (no pidfd yet).
+ *
+ * Returns: (transfer full): a runtime.
+ */
 drvDomainRuntime *
 drvDomainRuntimeNew(void)
 {
@@ -94,6 +117,12 @@ drvDomainRuntimeNew(void)
     return rt;
 }
 
+/**
+ * drvDomainRuntimeFree:
+ * @rt: a runtime or NULL
+ *
+ * Frees @rt and closes its pidfd; the process is not touched.
+ */
 void
 drvDomainRuntimeFree(drvDomainRuntime *rt)
 {
@@ -109,6 +138,12 @@ drvDomainRuntimeFree(drvDomainRuntime *rt)
     g_free(rt);
 }
 
+/**
+ * drvDomainObjUnref:
+ * @obj: an object or NULL
+ *
+ * Drops a reference; the last one frees the object.
+ */
 void
 drvDomainObjUnref(drvDomainObj *obj)
 {
@@ -123,12 +158,26 @@ drvDomainObjUnref(drvDomainObj *obj)
     g_free(obj);
 }
 
+/**
+ * drvDomainObjIsActive:
+ * @obj: a locked object
+ *
+ * Returns: whether the domain has an id, i.e. runs (or is starting).
+ */
 bool
 drvDomainObjIsActive(const drvDomainObj *obj)
 {
     return obj->def->id >= 0;
 }
 
+/**
+ * drvDomainObjSetState:
+ * @obj: a locked object
+ * @state: a virDomainState
+ * @reason: the reason enum of @state
+ *
+ * Sets the state and wakes the waiters on the object.
+ */
 void
 drvDomainObjSetState(drvDomainObj *obj, virDomainState state, int reason)
 {
@@ -141,12 +190,27 @@ drvDomainObjSetState(drvDomainObj *obj, virDomainState state, int reason)
     g_cond_broadcast(&obj->cond);
 }
 
+/**
+ * drvDomainObjPersistentDef:
+ * @obj: a locked object
+ *
+ * Returns: (transfer none): the definition the next start uses.
+ */
 confDomainDef *
 drvDomainObjPersistentDef(drvDomainObj *obj)
 {
     return obj->newDef ? obj->newDef : obj->def;
 }
 
+/**
+ * drvDomainObjWaitUntil:
+ * @obj: a locked object
+ * @deadline: monotonic time in microseconds
+ *
+ * Waits on the object's condition variable, the lock dropped meanwhile.
+ *
+ * Returns: false when @deadline passed.
+ */
 bool
 drvDomainObjWaitUntil(drvDomainObj *obj, gint64 deadline)
 {
@@ -189,6 +253,12 @@ drvDomainJobBegin(drvDomainObj *obj, drvJob job, gint64 timeoutMs,
     return 0;
 }
 
+/**
+ * drvDomainJobEnd:
+ * @obj: a locked object whose job the caller holds
+ *
+ * Releases the job and wakes the callers waiting for it.
+ */
 void
 drvDomainJobEnd(drvDomainObj *obj)
 {
@@ -197,6 +267,12 @@ drvDomainJobEnd(drvDomainObj *obj)
     g_cond_broadcast(&obj->cond);
 }
 
+/**
+ * drvUUIDFormat:
+ * @uuid: 16 bytes
+ *
+ * Returns: (transfer full): the uuid in its usual text form.
+ */
 char *
 drvUUIDFormat(const unsigned char *uuid)
 {
@@ -208,6 +284,13 @@ drvUUIDFormat(const unsigned char *uuid)
                            uuid[14], uuid[15]);
 }
 
+/**
+ * drvDomainNoSuchUUID:
+ * @uuid: the uuid asked for
+ * @error: return location for the error
+ *
+ * Sets libvirt's VIR_ERR_NO_DOMAIN error for @uuid.
+ */
 void
 drvDomainNoSuchUUID(const unsigned char *uuid, GError **error)
 {
@@ -226,6 +309,11 @@ struct drvDomainList {
     gint nextID;
 };
 
+/**
+ * drvDomainListNew:
+ *
+ * Returns: (transfer full): an empty domain list.
+ */
 drvDomainList *
 drvDomainListNew(void)
 {
@@ -240,6 +328,12 @@ drvDomainListNew(void)
     return list;
 }
 
+/**
+ * drvDomainListFree:
+ * @list: a list or NULL
+ *
+ * Drops the list's references to its objects.
+ */
 void
 drvDomainListFree(drvDomainList *list)
 {
@@ -281,6 +375,14 @@ drvDomainListAdd(drvDomainList *list, drvDomainObj *obj, GError **error)
     return 0;
 }
 
+/**
+ * drvDomainListRemove:
+ * @list: the list
+ * @obj: an object (locked or not)
+ *
+ * Takes @obj out of the list (a no-op when it is not there) and marks it
+ * removed.
+ */
 void
 drvDomainListRemove(drvDomainList *list, drvDomainObj *obj)
 {
@@ -294,6 +396,13 @@ drvDomainListRemove(drvDomainList *list, drvDomainObj *obj)
     g_hash_table_remove(list->byName, obj->def->name);
 }
 
+/**
+ * drvDomainListFindByName:
+ * @list: the list
+ * @name: a domain name
+ *
+ * Returns: (transfer full): the object, or NULL.
+ */
 drvDomainObj *
 drvDomainListFindByName(drvDomainList *list, const char *name)
 {
@@ -303,6 +412,13 @@ drvDomainListFindByName(drvDomainList *list, const char *name)
     return obj ? drvDomainObjRef(obj) : NULL;
 }
 
+/**
+ * drvDomainListFindByUUID:
+ * @list: the list
+ * @uuid: 16 bytes
+ *
+ * Returns: (transfer full): the object, or NULL.
+ */
 drvDomainObj *
 drvDomainListFindByUUID(drvDomainList *list, const unsigned char *uuid)
 {
@@ -313,6 +429,13 @@ drvDomainListFindByUUID(drvDomainList *list, const unsigned char *uuid)
     return obj ? drvDomainObjRef(obj) : NULL;
 }
 
+/**
+ * drvDomainListFindByID:
+ * @list: the list
+ * @id: the id of a running domain
+ *
+ * Returns: (transfer full): the object, or NULL.
+ */
 drvDomainObj *
 drvDomainListFindByID(drvDomainList *list, int id)
 {
@@ -329,6 +452,13 @@ drvDomainListFindByID(drvDomainList *list, int id)
     return NULL;
 }
 
+/**
+ * drvDomainListSnapshot:
+ * @list: the list
+ *
+ * Returns: (transfer full): a GPtrArray holding a reference to each
+ * object.
+ */
 GPtrArray *
 drvDomainListSnapshot(drvDomainList *list)
 {
@@ -344,6 +474,12 @@ drvDomainListSnapshot(drvDomainList *list)
     return all;
 }
 
+/**
+ * drvDomainListCount:
+ * @list: the list
+ *
+ * Returns: the number of domains.
+ */
 guint
 drvDomainListCount(drvDomainList *list)
 {
@@ -352,12 +488,25 @@ drvDomainListCount(drvDomainList *list)
     return g_hash_table_size(list->byName);
 }
 
+/**
+ * drvDomainListNextID:
+ * @list: the list
+ *
+ * Returns: a fresh domain id (ids start at 1).
+ */
 int
 drvDomainListNextID(drvDomainList *list)
 {
     return g_atomic_int_add(&list->nextID, 1);
 }
 
+/**
+ * drvDomainListReserveID:
+ * @list: the list
+ * @id: an id in use by a reconnected domain
+ *
+ * Makes later ids larger than @id.
+ */
 void
 drvDomainListReserveID(drvDomainList *list, int id)
 {

@@ -21,6 +21,18 @@ drvQueryGet(drvDriver *drv, const unsigned char *uuid, GError **error)
     return obj;
 }
 
+/**
+ * drvDomainGetState:
+ * @drv: the driver
+ * @uuid: the domain
+ * @state: where the virDomainState goes
+ * @reason: where its reason goes, or NULL
+ * @error: return location for a GError
+ *
+ * Never waits for a job.
+ *
+ * Returns: 0, or -1 with @error set.
+ */
 int
 drvDomainGetState(drvDriver *drv, const unsigned char *uuid, int *state,
                   int *reason, GError **error)
@@ -218,6 +230,15 @@ drvConnectListAllDomains(drvDriver *drv, unsigned int flags, GError **error)
     return out;
 }
 
+/**
+ * drvDomainGetAutostart:
+ * @drv: the driver
+ * @uuid: the domain
+ * @autostart: where the flag goes
+ * @error: return location for a GError
+ *
+ * Returns: 0, or -1 with @error set.
+ */
 int
 drvDomainGetAutostart(drvDriver *drv, const unsigned char *uuid,
                       bool *autostart, GError **error)

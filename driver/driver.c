@@ -24,6 +24,12 @@
 #define DRV_DEFAULT_DESTROY_MS 10000
 #define DRV_DEFAULT_GRACEFUL_MS 60000
 
+/**
+ * drvDomainRefFree:
+ * @ref: a domain handle or NULL
+ *
+ * Frees @ref.
+ */
 void
 drvDomainRefFree(drvDomainRef *ref)
 {
@@ -248,18 +254,36 @@ drvDriverClose(drvDriver *drv)
     g_free(drv);
 }
 
+/**
+ * drvDriverGetLogDir:
+ * @drv: the driver
+ *
+ * Returns: (transfer none): where the QEMU logs NAME.log are.
+ */
 const char *
 drvDriverGetLogDir(drvDriver *drv)
 {
     return drv->logDir;
 }
 
+/**
+ * drvDriverGetRunDir:
+ * @drv: the driver
+ *
+ * Returns: (transfer none): where status files and pidfiles are.
+ */
 const char *
 drvDriverGetRunDir(drvDriver *drv)
 {
     return drv->runDir;
 }
 
+/**
+ * drvDriverGetConfigDir:
+ * @drv: the driver
+ *
+ * Returns: (transfer none): where definitions are.
+ */
 const char *
 drvDriverGetConfigDir(drvDriver *drv)
 {
@@ -341,6 +365,14 @@ drvDomainRefNew(drvDomainObj *obj)
     return ref;
 }
 
+/**
+ * drvDomainLookupByName:
+ * @drv: the driver
+ * @name: a domain name
+ * @error: return location for a VIR_ERR_NO_DOMAIN error
+ *
+ * Returns: (transfer full): the domain, or NULL with @error set.
+ */
 drvDomainRef *
 drvDomainLookupByName(drvDriver *drv, const char *name, GError **error)
 {
@@ -355,6 +387,14 @@ drvDomainLookupByName(drvDriver *drv, const char *name, GError **error)
     return drvDomainRefNew(obj);
 }
 
+/**
+ * drvDomainLookupByUUID:
+ * @drv: the driver
+ * @uuid: 16 bytes
+ * @error: return location for a VIR_ERR_NO_DOMAIN error
+ *
+ * Returns: (transfer full): the domain, or NULL with @error set.
+ */
 drvDomainRef *
 drvDomainLookupByUUID(drvDriver *drv, const unsigned char *uuid,
                       GError **error)
@@ -369,6 +409,14 @@ drvDomainLookupByUUID(drvDriver *drv, const unsigned char *uuid,
     return drvDomainRefNew(obj);
 }
 
+/**
+ * drvDomainLookupByID:
+ * @drv: the driver
+ * @id: the id of a running domain
+ * @error: return location for a VIR_ERR_NO_DOMAIN error
+ *
+ * Returns: (transfer full): the domain, or NULL with @error set.
+ */
 drvDomainRef *
 drvDomainLookupByID(drvDriver *drv, int id, GError **error)
 {

@@ -51,6 +51,12 @@ drvEventFree(drvEvent *ev)
     g_free(ev);
 }
 
+/**
+ * drvEventQueueNew:
+ * @ctx: the driver thread's context
+ *
+ * Returns: (transfer full): an event queue delivering on @ctx.
+ */
 drvEventQueue *
 drvEventQueueNew(GMainContext *ctx)
 {
@@ -65,6 +71,12 @@ drvEventQueueNew(GMainContext *ctx)
     return q;
 }
 
+/**
+ * drvEventQueueFree:
+ * @q: a queue or NULL
+ *
+ * Drops pending events and the registered callbacks.
+ */
 void
 drvEventQueueFree(drvEventQueue *q)
 {
@@ -164,6 +176,13 @@ drvEventEmit(drvDriver *drv, drvDomainObj *obj, int event, int detail)
                                        event, detail));
 }
 
+/**
+ * drvEventEmitReboot:
+ * @drv: the driver
+ * @obj: a locked domain
+ *
+ * Queues a VIR_DOMAIN_EVENT_ID_REBOOT event.
+ */
 void
 drvEventEmitReboot(drvDriver *drv, drvDomainObj *obj)
 {
@@ -196,6 +215,14 @@ drvEventRegister(drvDriver *drv, drvDomainEventFunc func, gpointer opaque,
     return cb->id;
 }
 
+/**
+ * drvEventDeregister:
+ * @drv: the driver
+ * @callbackID: what drvEventRegister() returned
+ * @error: return location for a VIR_ERR_INVALID_ARG error
+ *
+ * Returns: 0, or -1 with @error set.
+ */
 int
 drvEventDeregister(drvDriver *drv, int callbackID, GError **error)
 {

@@ -28,6 +28,12 @@ static const drvPersistOps drvPersistRealOps = {
 };
 static const drvPersistOps *drvPersistOpsCur = &drvPersistRealOps;
 
+/**
+ * drvPersistSetOps:
+ * @ops: file operations, or NULL for the real ones
+ *
+ * Tests replace write/fsync/rename to fake a full disk.
+ */
 void
 drvPersistSetOps(const drvPersistOps *ops)
 {
@@ -102,6 +108,13 @@ drvPersistWriteAtomic(const char *path, const char *data, GError **error)
     return 0;
 }
 
+/**
+ * drvPersistConfigPath:
+ * @drv: the driver
+ * @name: a domain name
+ *
+ * Returns: (transfer full): CONFIGDIR/NAME.xml.
+ */
 char *
 drvPersistConfigPath(drvDriver *drv, const char *name)
 {
@@ -110,6 +123,13 @@ drvPersistConfigPath(drvDriver *drv, const char *name)
     return g_build_filename(drv->configDir, file, NULL);
 }
 
+/**
+ * drvPersistStatusPath:
+ * @drv: the driver
+ * @name: a domain name
+ *
+ * Returns: (transfer full): RUNDIR/NAME.status.
+ */
 char *
 drvPersistStatusPath(drvDriver *drv, const char *name)
 {
@@ -126,6 +146,16 @@ drvPersistAutostartPath(drvDriver *drv, const char *name)
     return g_build_filename(drv->autostartDir, file, NULL);
 }
 
+/**
+ * drvPersistSaveConfig:
+ * @drv: the driver
+ * @def: the definition
+ * @error: return location for a VIR_ERR_SYSTEM_ERROR error
+ *
+ * Writes the inactive XML atomically.
+ *
+ * Returns: 0, or -1 with @error set (the old file is untouched).
+ */
 int
 drvPersistSaveConfig(drvDriver *drv, const confDomainDef *def,
                      GError **error)
@@ -150,6 +180,16 @@ drvPersistUnlink(const char *path, GError **error)
     return -1;
 }
 
+/**
+ * drvPersistDeleteConfig:
+ * @drv: the driver
+ * @name: a domain name
+ * @error: return location for a VIR_ERR_SYSTEM_ERROR error
+ *
+ * Removes the definition and its autostart link.
+ *
+ * Returns: 0, or -1 with @error set.
+ */
 int
 drvPersistDeleteConfig(drvDriver *drv, const char *name, GError **error)
 {
@@ -161,6 +201,18 @@ drvPersistDeleteConfig(drvDriver *drv, const char *name, GError **error)
     return drvPersistUnlink(path, error);
 }
 
+/**
+ * drvPersistSetAutostart:
+ * @drv: the driver
+ * @name: a defined domain
+ * @on: create or remove the link
+ * @error: return location for a VIR_ERR_SYSTEM_ERROR error
+ *
+ * Autostart is a symlink autostart/NAME.xml to the definition, as in
+ * libvirt.
+ *
+ * Returns: 0, or -1 with @error set.
+ */
 int
 drvPersistSetAutostart(drvDriver *drv, const char *name, bool on,
                        GError **error)
@@ -183,6 +235,13 @@ drvPersistSetAutostart(drvDriver *drv, const char *name, bool on,
     return 0;
 }
 
+/**
+ * drvPersistGetAutostart:
+ * @drv: the driver
+ * @name: a domain name
+ *
+ * Returns: whether the autostart link exists.
+ */
 bool
 drvPersistGetAutostart(drvDriver *drv, const char *name)
 {
@@ -224,11 +283,16 @@ drvPersistLoadOne(drvDriver *drv, const char *path)
 int
 drvPersistLoadConfigs(drvDriver *drv, GError **error)
 {
-    g_autoptr(GDir) dir = g_dir_open(drv->configDir, 0, error);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GDir) dir = g_dir_open(drv->configDir, 0, &err);
     const char *entry;
 
-    if (!dir)
+    if (!dir) {
+        g_set_error(error, DRV_ERROR, VIR_ERR_SYSTEM_ERROR,
+                    _("cannot read the definitions in '%1$s': %2$s"),
+                    drv->configDir, err->message);
         return -1;
+    }
     while ((entry = g_dir_read_name(dir))) {
         g_autofree char *path = NULL;
 
@@ -244,6 +308,18 @@ drvPersistLoadConfigs(drvDriver *drv, GError **error)
 
 #define DRV_STATUS_GROUP "domstatus"
 
+/**
+ * drvPersistSaveStatus:
+ * @drv: the driver
+ * @obj: a locked running domain
+ * @error: return location for a VIR_ERR_SYSTEM_ERROR error
+ *
+ * Writes RUNDIR/NAME.status atomically: state, pid, start time, binary,
+ * capability fingerprint, monitor, private dir, log, trace offset and the
+ * live XML.
+ *
+ * Returns: 0, or -1 with @error set.
+ */
 int
 drvPersistSaveStatus(drvDriver *drv, drvDomainObj *obj, GError **error)
 {
@@ -274,6 +350,13 @@ drvPersistSaveStatus(drvDriver *drv, drvDomainObj *obj, GError **error)
     return drvPersistWriteAtomic(path, text, error);
 }
 
+/**
+ * drvPersistDeleteStatus:
+ * @drv: the driver
+ * @name: a domain name
+ *
+ * Removes the status file and the pidfile.
+ */
 void
 drvPersistDeleteStatus(drvDriver *drv, const char *name)
 {

@@ -667,9 +667,7 @@ drvProcessBuild(drvDriver *drv, drvDomainObj *obj, drvProcessFDs *fds,
     drvProcessLogVersion(rt, caps);
     files = drvCommandGetFiles(cmd);
     for (i = 0; files && files[i] && files[i + 1]; i += 2) {
-        if (!g_file_set_contents_full(files[i], files[i + 1], -1,
-                                      G_FILE_SET_CONTENTS_CONSISTENT, 0600,
-                                      error))
+        if (drvPersistWriteAtomic(files[i], files[i + 1], error) < 0)
             return NULL;
     }
     files = drvCommandGetWarnings(cmd);
