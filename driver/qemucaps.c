@@ -62,42 +62,49 @@ typedef struct {
     drvQemuCapsFlag flag;
 } drvQemuCapsSchemaRule;
 
-#define OBJ "object-add/arg-type/+"
-#define MIGCAP "migrate-set-capabilities/arg-type/capabilities/capability/^"
-
 static const drvQemuCapsSchemaRule drvQemuCapsSchemaRules[] = {
-    { OBJ "memory-backend-memfd", DRV_QEMU_CAPS_MEMORY_BACKEND_MEMFD },
-    { OBJ "memory-backend-memfd/hugetlb",
+    { "object-add/arg-type/+memory-backend-memfd",
+      DRV_QEMU_CAPS_MEMORY_BACKEND_MEMFD },
+    { "object-add/arg-type/+memory-backend-memfd/hugetlb",
       DRV_QEMU_CAPS_MEMORY_BACKEND_MEMFD_HUGETLB },
-    { OBJ "memory-backend-memfd/guest-memfd",
+    { "object-add/arg-type/+memory-backend-memfd/guest-memfd",
       DRV_QEMU_CAPS_MEMORY_BACKEND_MEMFD_GUEST_MEMFD },
-    { OBJ "memory-backend-guest-memfd",
+    { "object-add/arg-type/+memory-backend-guest-memfd",
       DRV_QEMU_CAPS_MEMORY_BACKEND_GUEST_MEMFD },
-    { OBJ "memory-backend-shm", DRV_QEMU_CAPS_MEMORY_BACKEND_SHM },
-    { OBJ "memory-backend-file/prealloc-threads",
+    { "object-add/arg-type/+memory-backend-shm",
+      DRV_QEMU_CAPS_MEMORY_BACKEND_SHM },
+    { "object-add/arg-type/+memory-backend-file/prealloc-threads",
       DRV_QEMU_CAPS_MEMORY_BACKEND_FILE_PREALLOC_THREADS },
-    { OBJ "memory-backend-file/prealloc-context",
+    { "object-add/arg-type/+memory-backend-file/prealloc-context",
       DRV_QEMU_CAPS_MEMORY_BACKEND_PREALLOC_CONTEXT },
-    { OBJ "thread-context", DRV_QEMU_CAPS_THREAD_CONTEXT },
-    { OBJ "sev-guest/convert-in-place", DRV_QEMU_CAPS_CGS_CONVERT_IN_PLACE },
-    { OBJ "sev-snp-guest/convert-in-place",
+    { "object-add/arg-type/+thread-context", DRV_QEMU_CAPS_THREAD_CONTEXT },
+    { "object-add/arg-type/+sev-guest/convert-in-place",
       DRV_QEMU_CAPS_CGS_CONVERT_IN_PLACE },
-    { OBJ "tdx-guest/convert-in-place", DRV_QEMU_CAPS_CGS_CONVERT_IN_PLACE },
-    { OBJ "sev-guest", DRV_QEMU_CAPS_SEV_GUEST },
-    { OBJ "sev-guest/kernel-hashes", DRV_QEMU_CAPS_SEV_GUEST_KERNEL_HASHES },
-    { OBJ "sev-guest/legacy-vm-type",
+    { "object-add/arg-type/+sev-snp-guest/convert-in-place",
+      DRV_QEMU_CAPS_CGS_CONVERT_IN_PLACE },
+    { "object-add/arg-type/+tdx-guest/convert-in-place",
+      DRV_QEMU_CAPS_CGS_CONVERT_IN_PLACE },
+    { "object-add/arg-type/+sev-guest", DRV_QEMU_CAPS_SEV_GUEST },
+    { "object-add/arg-type/+sev-guest/kernel-hashes",
+      DRV_QEMU_CAPS_SEV_GUEST_KERNEL_HASHES },
+    { "object-add/arg-type/+sev-guest/legacy-vm-type",
       DRV_QEMU_CAPS_SEV_GUEST_LEGACY_VM_TYPE },
-    { OBJ "sev-snp-guest", DRV_QEMU_CAPS_SEV_SNP_GUEST },
-    { OBJ "tdx-guest", DRV_QEMU_CAPS_TDX_GUEST },
-    { OBJ "tdx-guest/quote-generation-socket",
+    { "object-add/arg-type/+sev-snp-guest", DRV_QEMU_CAPS_SEV_SNP_GUEST },
+    { "object-add/arg-type/+tdx-guest", DRV_QEMU_CAPS_TDX_GUEST },
+    { "object-add/arg-type/+tdx-guest/quote-generation-socket",
       DRV_QEMU_CAPS_TDX_GUEST_QUOTE_GENERATION_SOCKET },
     { "query-sev-capabilities", DRV_QEMU_CAPS_QUERY_SEV_CAPABILITIES },
-    { OBJ "iommufd", DRV_QEMU_CAPS_IOMMUFD },
-    { MIGCAP "postcopy-ram", DRV_QEMU_CAPS_MIGRATE_POSTCOPY_RAM },
-    { MIGCAP "postcopy-preempt", DRV_QEMU_CAPS_MIGRATE_POSTCOPY_PREEMPT },
-    { MIGCAP "return-path", DRV_QEMU_CAPS_MIGRATE_RETURN_PATH },
-    { MIGCAP "switchover-ack", DRV_QEMU_CAPS_MIGRATE_SWITCHOVER_ACK },
-    { MIGCAP "mapped-ram", DRV_QEMU_CAPS_MIGRATE_MAPPED_RAM },
+    { "object-add/arg-type/+iommufd", DRV_QEMU_CAPS_IOMMUFD },
+    { "migrate-set-capabilities/arg-type/capabilities/capability/^postcopy-ram",
+      DRV_QEMU_CAPS_MIGRATE_POSTCOPY_RAM },
+    { "migrate-set-capabilities/arg-type/capabilities/capability/^postcopy-preempt",
+      DRV_QEMU_CAPS_MIGRATE_POSTCOPY_PREEMPT },
+    { "migrate-set-capabilities/arg-type/capabilities/capability/^return-path",
+      DRV_QEMU_CAPS_MIGRATE_RETURN_PATH },
+    { "migrate-set-capabilities/arg-type/capabilities/capability/^switchover-ack",
+      DRV_QEMU_CAPS_MIGRATE_SWITCHOVER_ACK },
+    { "migrate-set-capabilities/arg-type/capabilities/capability/^mapped-ram",
+      DRV_QEMU_CAPS_MIGRATE_MAPPED_RAM },
     { "migrate/arg-type/channels", DRV_QEMU_CAPS_MIGRATE_CHANNELS },
     { "query-migrate/ret-type/blocked-reasons",
       DRV_QEMU_CAPS_MIGRATION_BLOCKED_REASONS },
@@ -105,9 +112,6 @@ static const drvQemuCapsSchemaRule drvQemuCapsSchemaRules[] = {
     { "trace-event-set-state", DRV_QEMU_CAPS_TRACE_EVENT_SET_STATE },
     { "qom-list-get", DRV_QEMU_CAPS_QOM_LIST_GET },
 };
-
-#undef OBJ
-#undef MIGCAP
 
 /* Flags decided by QOM: a type (prop NULL) or a property of a type. */
 typedef struct {
@@ -304,10 +308,14 @@ drvQemuCapsSetSchema(drvQemuCaps *caps, qapiJSON *schema, GError **error)
 {
     g_autoptr(qapiJSON) owned = schema;
     g_autoptr(qapiJSON) copy = qapiJSONCopy(owned);
-    qapiSchema *index = qapiSchemaNew(&copy, error);
+    g_autoptr(GError) err = NULL;
+    qapiSchema *index = qapiSchemaNew(&copy, &err);
 
-    if (!index)
+    if (!index) {
+        g_set_error(error, DRV_ERROR, VIR_ERR_INTERNAL_ERROR,
+                    _("invalid QEMU schema: %1$s"), err->message);
         return -1;
+    }
     qapiSchemaFree(caps->schemaIndex);
     qapiJSONFree(caps->schema);
     caps->schema = g_steal_pointer(&owned);
@@ -431,6 +439,19 @@ drvQemuCapsGetSchema(const drvQemuCaps *caps)
 }
 
 /**
+ * drvQemuCapsGetSchemaIndex:
+ * @caps: the capabilities
+ *
+ * Returns: (transfer none): the indexed schema, to validate generated
+ * command arguments and -object/-device JSON against.
+ */
+const qapiSchema *
+drvQemuCapsGetSchemaIndex(const drvQemuCaps *caps)
+{
+    return caps->schemaIndex;
+}
+
+/**
  * drvQemuCapsSchemaHas:
  * @caps: the capabilities
  * @path: a schema path such as "object-add/arg-type/+iommufd"
@@ -472,6 +493,26 @@ drvQemuCapsHasCPUModel(const drvQemuCaps *caps, const char *model)
 
     for (i = 0; i < caps->cpuModels->len; i++) {
         if (strcmp(caps->cpuModels->pdata[i], model) == 0)
+            return true;
+    }
+    return false;
+}
+
+/**
+ * drvQemuCapsHasMigrationCapability:
+ * @caps: the capabilities
+ * @capability: a MigrationCapability name ("postcopy-ram")
+ *
+ * Returns: true when query-migrate-capabilities listed @capability.
+ */
+bool
+drvQemuCapsHasMigrationCapability(const drvQemuCaps *caps,
+                                  const char *capability)
+{
+    guint i;
+
+    for (i = 0; i < caps->migrationCaps->len; i++) {
+        if (strcmp(caps->migrationCaps->pdata[i], capability) == 0)
             return true;
     }
     return false;

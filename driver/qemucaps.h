@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "qapi/json.h"
+#include "qapi/schema.h"
 #include "util/enum.h"
 
 /*
@@ -94,8 +95,13 @@ bool drvQemuCapsHasCPUModel(const drvQemuCaps *caps, const char *model);
  * -object/-device JSON is checked against.
  */
 const qapiJSON *drvQemuCapsGetSchema(const drvQemuCaps *caps);
+/* The same, indexed: for qapiSchemaValidateArgs() of generated JSON. */
+const qapiSchema *drvQemuCapsGetSchemaIndex(const drvQemuCaps *caps);
 /* True when @path (libvirt-style, see qapi/schema.h) exists. */
 bool drvQemuCapsSchemaHas(const drvQemuCaps *caps, const char *path);
+/* True when query-migrate-capabilities listed @capability. */
+bool drvQemuCapsHasMigrationCapability(const drvQemuCaps *caps,
+                                       const char *capability);
 
 /* A text summary: version, flags (yes/no), machines. Used for goldens. */
 char *drvQemuCapsFormatSummary(const drvQemuCaps *caps);

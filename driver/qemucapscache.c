@@ -14,13 +14,13 @@
 
 /*
  * The on-disk capability cache: one JSON file per binary in a directory
- * the caller owns.  A file holds its key (binary path, size, mtime,
- * ctime, the host fingerprint of driver/host.c (kernel release, /dev/kvm
- * presence), whether KVM was used, our version) and
- * QEMU's raw answers, including the full query-qmp-schema reply; flags
- * are decided again on load.  A file that does not match the key or does
- * not parse is ignored (g_debug) and replaced by a fresh probe: the
- * cache is never trusted over the binary.
+ * the caller owns.  A file holds its key (binary path, size, mtime and
+ * ctime; the host fingerprint of driver/host.c, i.e. kernel release and
+ * /dev/kvm presence; whether KVM was used; our version and a digest of
+ * the probe's command list) and QEMU's raw answers, including the full
+ * query-qmp-schema reply; flags are decided again on load.  A file that
+ * does not match the key or does not parse is ignored (g_debug) and
+ * replaced by a fresh probe: the cache is never trusted over the binary.
  */
 
 #define DRV_QEMU_CAPS_CACHE_FORMAT 1
@@ -62,6 +62,11 @@ drvQemuCapsCacheKeyInit(drvQemuCapsCacheKey *key, const char *binary,
 {
     struct stat sb;
 
+    if (!g_path_is_absolute(binary)) {
+        g_set_error(error, DRV_ERROR, VIR_ERR_INVALID_ARG,
+                    _("QEMU binary '%1$s' is not an absolute path"), binary);
+        return -1;
+    }
     if (stat(binary, &sb) < 0) {
         g_set_error(error, DRV_ERROR, VIR_ERR_NO_SUPPORT,
                     _("cannot find QEMU binary '%1$s': %2$s"),
@@ -97,6 +102,25 @@ drvQemuCapsCachePath(const char *cacheDir, const char *binary)
     return g_build_filename(cacheDir, name, NULL);
 }
 
+/*
+ * A digest of the probe's command list: a cache written by a probe that
+ * asked different questions does not have the answers we need.
+ */
+static const char *
+drvQemuCapsProbeDigest(void)
+{
+    static char *digest;
+
+    if (g_once_init_enter(&digest)) {
+        g_auto(GStrv) cmds = drvQemuCapsProbeCommands();
+        g_autofree char *joined = g_strjoinv("\n", cmds);
+
+        g_once_init_leave(&digest, g_compute_checksum_for_string(
+                              G_CHECKSUM_SHA256, joined, -1));
+    }
+    return digest;
+}
+
 static qapiJSON *
 drvQemuCapsCacheKeyToJSON(const drvQemuCapsCacheKey *key)
 {
@@ -105,6 +129,7 @@ drvQemuCapsCacheKeyToJSON(const drvQemuCapsCacheKey *key)
     if (qapiJSONObjectAdd(&obj, NULL,
                           "i:format", DRV_QEMU_CAPS_CACHE_FORMAT,
                           "s:virtgmem", PACKAGE_VERSION,
+                          "s:probe", drvQemuCapsProbeDigest(),
                           "s:binary", key->binary,
                           "I:size", key->size,
                           "I:mtime-ns", key->mtimeNs,
@@ -248,6 +273,10 @@ drvQemuCapsCacheKeyMatches(const qapiJSON *k, const drvQemuCapsCacheKey *key,
     if (!qapiJSONObjectGetInt64(k, "format", &format) ||
         format != DRV_QEMU_CAPS_CACHE_FORMAT ||
         g_strcmp0(qapiJSONObjectGetString(k, "virtgmem"), PACKAGE_VERSION))
+        return false;
+    *why = "probe command list";
+    if (g_strcmp0(qapiJSONObjectGetString(k, "probe"),
+                  drvQemuCapsProbeDigest()))
         return false;
     *why = "binary";
     if (g_strcmp0(qapiJSONObjectGetString(k, "binary"), key->binary))
@@ -400,13 +429,17 @@ drvQemuCaps *
 drvQemuCapsCacheParse(const char *text, const drvQemuCapsCacheKey *key,
                       GError **error)
 {
-    g_autoptr(qapiJSON) obj = qapiJSONParse(text, error);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(qapiJSON) obj = qapiJSONParse(text, &err);
     g_autoptr(drvQemuCaps) caps = NULL;
     const qapiJSON *k;
     const char *why = NULL;
 
-    if (!obj)
+    if (!obj) {
+        g_set_error(error, DRV_ERROR, VIR_ERR_INTERNAL_ERROR,
+                    _("QEMU capability cache is not JSON: %1$s"), err->message);
         return NULL;
+    }
     if (!(k = qapiJSONObjectGetObject(obj, "key"))) {
         drvQemuCapsCacheSetBad("key", error);
         return NULL;

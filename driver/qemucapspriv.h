@@ -7,7 +7,6 @@
 
 #include <glib.h>
 #include <stdbool.h>
-#include <sys/types.h>
 
 #include "driver/qemucaps.h"
 #include "qapi/json.h"
@@ -15,12 +14,13 @@
 
 /*
  * The insides of drvQemuCaps, shared by qemucaps.c (decisions and
- * accessors), qemucapsprobe.c (QEMU process and QMP), qemucapscache.c
- * (the on-disk cache) and the tests.
+ * accessors), qemucapsprobe.c (the QMP conversation), qemucapsproc.c
+ * (the QEMU process), qemucapscache.c (the on-disk cache) and the tests.
  *
  * Only raw answers of QEMU are kept (and cached); the flags are decided
- * from them by drvQemuCapsDecide() each time, so a new flag table needs
- * no reprobe.
+ * from them by drvQemuCapsDecide() each time, so a changed flag table
+ * needs no reprobe unless the probe's questions change too (the cache
+ * key holds a digest of them).
  */
 struct drvQemuCaps {
     char *binary;

@@ -38,7 +38,7 @@ struct drvQemuCapsProbeCtx {
     drvQemuCaps *caps;
     qapiMonitor *mon;
     gint64 deadline;        /* monotonic, microseconds */
-    bool monitorFailed;
+    char *monitorError;     /* why the monitor failed, or NULL */
     const char *command;    /* the step running */
 };
 
@@ -61,7 +61,7 @@ static int drvQemuCapsStepTrace(drvQemuCapsProbeCtx *pc, const char *arg,
 static int drvQemuCapsStepCPUs(drvQemuCapsProbeCtx *pc, const char *arg,
                                const qapiJSON *reply, GError **error);
 
-#define PROPS(type) \
+#define DRV_QEMU_CAPS_PROPS(type) \
     { "qom-list-properties", "{\"typename\": \"" type "\"}", \
       drvQemuCapsStepProps, type, true }
 
@@ -72,16 +72,16 @@ static const drvQemuCapsStep drvQemuCapsSteps[] = {
     { "qom-list-types", NULL, drvQemuCapsStepTypes, NULL, false },
     { "qom-list-types", "{\"implements\": \"memory-backend\", "
       "\"abstract\": true}", drvQemuCapsStepTypes, NULL, false },
-    PROPS("memory-backend-memfd"),
-    PROPS("memory-backend-guest-memfd"),
-    PROPS("sev-guest"),
-    PROPS("sev-snp-guest"),
-    PROPS("tdx-guest"),
-    PROPS("iommufd"),
-    PROPS("vfio-pci"),
-    PROPS("confidential-guest-support"),
-    PROPS("x86-confidential-guest"),
-    PROPS("x86-machine"),
+    DRV_QEMU_CAPS_PROPS("memory-backend-memfd"),
+    DRV_QEMU_CAPS_PROPS("memory-backend-guest-memfd"),
+    DRV_QEMU_CAPS_PROPS("sev-guest"),
+    DRV_QEMU_CAPS_PROPS("sev-snp-guest"),
+    DRV_QEMU_CAPS_PROPS("tdx-guest"),
+    DRV_QEMU_CAPS_PROPS("iommufd"),
+    DRV_QEMU_CAPS_PROPS("vfio-pci"),
+    DRV_QEMU_CAPS_PROPS("confidential-guest-support"),
+    DRV_QEMU_CAPS_PROPS("x86-confidential-guest"),
+    DRV_QEMU_CAPS_PROPS("x86-machine"),
     { "query-machines", NULL, drvQemuCapsStepMachines, NULL, false },
     { "query-migrate-capabilities", NULL, drvQemuCapsStepMigration, NULL,
       false },
@@ -93,7 +93,7 @@ static const drvQemuCapsStep drvQemuCapsSteps[] = {
     { "query-cpu-definitions", NULL, drvQemuCapsStepCPUs, NULL, true },
 };
 
-#undef PROPS
+#undef DRV_QEMU_CAPS_PROPS
 
 /* How long the probe waits for QEMU to exit after "quit". */
 #define DRV_QEMU_CAPS_QUIT_TIMEOUT_MS 2000
@@ -304,7 +304,8 @@ drvQemuCapsOnEOF(qapiMonitor *mon, const GError *error, gpointer opaque)
 {
     drvQemuCapsProbeCtx *pc = opaque;
 
-    pc->monitorFailed = true;
+    g_free(pc->monitorError);
+    pc->monitorError = g_strdup(error->message);
 }
 
 /* QEMU may emit events while we probe; none matters here. */
@@ -321,6 +322,34 @@ drvQemuCapsSetTimeout(drvQemuCapsProbeCtx *pc, GError **error)
     g_set_error(error, DRV_ERROR, VIR_ERR_OPERATION_TIMEOUT,
                 _("timed out probing QEMU capabilities before command '%1$s'"),
                 pc->command);
+}
+
+/* A command failed: absent, or the end of the probe. */
+static int
+drvQemuCapsStepFailed(drvQemuCapsProbeCtx *pc, const drvQemuCapsStep *step,
+                      const GError *err, GError **error)
+{
+    if (pc->monitorError) {
+        g_set_error(error, DRV_ERROR, err->code,
+                    _("cannot probe QEMU capabilities: the monitor failed at command '%1$s': %2$s"),
+                    step->command, pc->monitorError);
+        return -1;
+    }
+    if (err->code == VIR_ERR_OPERATION_TIMEOUT) {
+        g_set_error(error, DRV_ERROR, err->code,
+                    _("cannot probe QEMU capabilities: no reply to command '%1$s': %2$s"),
+                    step->command, err->message);
+        return -1;
+    }
+    /* An error reply of QEMU's; its message names the command. */
+    if (step->optional) {
+        g_debug("QEMU %s %s: %s (taken as absent)", step->command,
+                step->args ? step->args : "", err->message);
+        return 0;
+    }
+    g_set_error(error, DRV_ERROR, err->code,
+                _("cannot probe QEMU capabilities: %1$s"), err->message);
+    return -1;
 }
 
 static int
@@ -343,15 +372,7 @@ drvQemuCapsRunStep(drvQemuCapsProbeCtx *pc, const drvQemuCapsStep *step,
     cmd = qapiMonitorMakeCommand(step->command, &args);
     if (qapiMonitorCommandSync(pc->mon, &cmd, timeout, &reply, &err) == 0)
         return step->handle(pc, step->arg, reply, error);
-    if (step->optional && !pc->monitorFailed &&
-        err->code != VIR_ERR_OPERATION_TIMEOUT) {
-        g_debug("QEMU %s %s: %s (taken as absent)", step->command,
-                step->args ? step->args : "", err->message);
-        return 0;
-    }
-    g_set_error(error, DRV_ERROR, err->code,
-                _("cannot probe QEMU capabilities: command '%1$s' failed: %2$s"),
-                step->command, err->message);
+    return drvQemuCapsStepFailed(pc, step, err, error);
     return -1;
 }
 
@@ -427,17 +448,22 @@ drvQemuCapsProbeFD(int fd, const char *binary, unsigned int timeoutMs,
 {
     g_autoptr(GMainContext) ctx = g_main_context_new();
     g_autoptr(drvQemuCaps) caps = drvQemuCapsNew();
-    g_autoptr(qapiMonitor) mon = qapiMonitorNew(fd, ctx, error);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(qapiMonitor) mon = qapiMonitorNew(fd, ctx, &err);
     drvQemuCapsProbeCtx pc = { 0 };
     int rc;
 
-    if (!mon)
+    if (!mon) {
+        g_set_error(error, DRV_ERROR, err->code,
+                    _("cannot probe QEMU capabilities: %1$s"), err->message);
         return NULL;
+    }
     pc.caps = caps;
     pc.mon = mon;
     pc.deadline = g_get_monotonic_time() + (gint64)timeoutMs * 1000;
     rc = drvQemuCapsConverse(&pc, error);
     qapiMonitorClose(mon);
+    g_free(pc.monitorError);
     if (rc < 0)
         return NULL;
     caps->binary = g_strdup(binary);

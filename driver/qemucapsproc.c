@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -172,8 +173,22 @@ drvQemuCapsProcArgv(const char *binary, bool kvm)
 
     g_strv_builder_add(b, binary);
     g_strv_builder_addv(b, (const char **)fixed);
-    g_strv_builder_add_many(b, "-accel", kvm ? "kvm" : "tcg", NULL);
+    /* QEMU takes the first accelerator that works; query-kvm says which */
+    if (kvm)
+        g_strv_builder_add_many(b, "-accel", "kvm", NULL);
+    g_strv_builder_add_many(b, "-accel", "tcg", NULL);
     return g_strv_builder_end(b);
+}
+
+/*
+ * In the child: die with the thread that started us, so a daemon that
+ * crashes mid-probe leaves no QEMU behind.  That thread waits for the
+ * probe to end, so the signal never comes early.
+ */
+static void
+drvQemuCapsProcChildSetup(gpointer opaque)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
 }
 
 static int
@@ -198,7 +213,8 @@ drvQemuCapsProcSpawn(drvQemuCapsProc *proc, const char *binary, bool kvm,
                                           NULL,
                                           G_SPAWN_DO_NOT_REAP_CHILD |
                                           G_SPAWN_STDIN_FROM_DEV_NULL,
-                                          NULL, NULL, -1, logFd, logFd,
+                                          drvQemuCapsProcChildSetup, NULL,
+                                          -1, logFd, logFd,
                                           source, target, 1, &proc->pid,
                                           NULL, NULL, NULL, &err)) {
         g_set_error(error, DRV_ERROR, VIR_ERR_OPERATION_FAILED,
@@ -225,13 +241,18 @@ drvQemuCapsProcInit(drvQemuCapsProc *proc, GError **error)
     return 0;
 }
 
-/* Start QEMU and return a socket connected to its monitor. */
+/* Start QEMU, its monitor socket listening. */
 static int
 drvQemuCapsProcStart(drvQemuCapsProc *proc, const char *binary, bool kvm,
                      GError **error)
 {
     VGM_AUTOCLOSE int listenFd = -1;
 
+    if (!g_path_is_absolute(binary)) {
+        g_set_error(error, DRV_ERROR, VIR_ERR_INVALID_ARG,
+                    _("QEMU binary '%1$s' is not an absolute path"), binary);
+        return -1;
+    }
     if (!g_file_test(binary, G_FILE_TEST_IS_EXECUTABLE) ||
         g_file_test(binary, G_FILE_TEST_IS_DIR)) {
         g_set_error(error, DRV_ERROR, VIR_ERR_INVALID_ARG,
@@ -242,9 +263,7 @@ drvQemuCapsProcStart(drvQemuCapsProc *proc, const char *binary, bool kvm,
         return -1;
     if ((listenFd = drvQemuCapsProcListen(proc, error)) < 0)
         return -1;
-    if (drvQemuCapsProcSpawn(proc, binary, kvm, listenFd, error) < 0)
-        return -1;
-    return drvQemuCapsProcConnect(proc, error);
+    return drvQemuCapsProcSpawn(proc, binary, kvm, listenFd, error);
 }
 
 /**
@@ -270,10 +289,11 @@ drvQemuCapsProbe(const char *binary, const drvQemuCapsConfig *config,
         config->timeoutMs : DRV_QEMU_CAPS_DEFAULT_TIMEOUT_MS;
     int fd;
 
-    if ((fd = drvQemuCapsProcStart(&proc, binary,
-                                   drvQemuCapsKVMUsable(config), error)) < 0)
+    if (drvQemuCapsProcStart(&proc, binary, drvQemuCapsKVMUsable(config),
+                             error) < 0)
         return NULL;
-    if ((caps = drvQemuCapsProbeFD(fd, binary, timeout, &err))) {
+    if ((fd = drvQemuCapsProcConnect(&proc, &err)) >= 0 &&
+        (caps = drvQemuCapsProbeFD(fd, binary, timeout, &err))) {
         drvQemuCapsProcStop(&proc, DRV_QEMU_CAPS_EXIT_WAIT_MS);
         return g_steal_pointer(&caps);
     }

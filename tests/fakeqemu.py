@@ -9,8 +9,9 @@
 # $VGM_FAKE_QEMU_QUIT).  A command other than the recorded one is an
 # error: a message on stderr and exit status 1, like a QEMU that died.
 #
-# $VGM_FAKE_QEMU_MODE: "fail" prints an error and exits at once,
-# "hang" never greets.
+# A file "mode" next to this script (read at start) changes its
+# behaviour: "fail" prints an error and exits at once, "hang" never greets,
+# "crash" dies after answering query-version.
 import json
 import os
 import re
@@ -50,7 +51,12 @@ def script():
 
 
 def main():
-    mode = os.environ.get("VGM_FAKE_QEMU_MODE", "")
+    mode = ""
+    mode_file = os.path.join(os.path.dirname(os.path.abspath(sys.argv[0])),
+                             "mode")
+    if os.path.exists(mode_file):
+        with open(mode_file) as f:
+            mode = f.read().strip()
     if mode == "fail":
         fail("-accel kvm: failed to initialize kvm: Permission denied")
     lsock = socket.socket(fileno=listen_fd(sys.argv[1:]))
@@ -74,6 +80,8 @@ def main():
         conn.sendall(json.dumps(answer).encode() + b"\r\n")
         if want["execute"] == "quit":
             return
+        if mode == "crash" and want["execute"] == "query-version":
+            fail("kvm_init_vcpu: Cannot allocate memory")
 
 
 main()

@@ -60,7 +60,16 @@ fixtureSetUp(cacheFixture *f, gconstpointer data)
     f->config.hostFingerprint = "kernel=6.18.0-test kvm=yes";
     f->config.kvm = VGM_TRISTATE_BOOL_YES;
     f->config.timeoutMs = 10000;
-    g_setenv("VGM_FAKE_QEMU_MODE", "", TRUE);
+}
+
+/* How the fake QEMU of @f behaves: "", "fail" or "hang". */
+static void
+testSetMode(cacheFixture *f, const char *mode)
+{
+    g_autofree char *dir = g_path_get_dirname(f->binary);
+    g_autofree char *path = g_build_filename(dir, "mode", NULL);
+
+    g_assert_true(g_file_set_contents(path, mode, -1, NULL));
 }
 
 static void
@@ -122,7 +131,28 @@ typedef enum {
     STALE_CTIME,
     STALE_KERNEL,
     STALE_KVM,
+    STALE_PROBE,
 } staleKind;
+
+/* Pretend the file was written by a probe that asked other questions. */
+static void
+testRewriteProbeDigest(cacheFixture *f)
+{
+    g_autofree char *path = drvQemuCapsCachePath(f->cacheDir, f->binary);
+    g_autofree char *text = NULL;
+    g_autofree char *out = NULL;
+    g_autoptr(qapiJSON) obj = NULL;
+
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    obj = qapiJSONParse(text, NULL);
+    g_assert_nonnull(obj);
+    g_assert_nonnull(qapiJSONObjectGetString(
+        qapiJSONObjectGetObject(obj, "key"), "probe"));
+    qapiJSONObjectSet(qapiJSONObjectGetObject(obj, "key"), "probe",
+                      qapiJSONNewString("0123456789abcdef"));
+    out = qapiJSONFormat(obj, false);
+    g_assert_true(g_file_set_contents(path, out, -1, NULL));
+}
 
 static void
 testCacheStale(cacheFixture *f, gconstpointer data)
@@ -155,9 +185,29 @@ testCacheStale(cacheFixture *f, gconstpointer data)
     case STALE_KVM:
         f->config.kvm = VGM_TRISTATE_BOOL_NO;
         break;
+    case STALE_PROBE:
+        testRewriteProbeDigest(f);
+        break;
     }
     after = testLoad(f, f->binary);
     g_assert_null(after);
+}
+
+/* drvQemuCapsCacheParse() says why, in the driver's error domain. */
+static void
+testParseFails(cacheFixture *f, const char *text)
+{
+    g_auto(drvQemuCapsCacheKey) key = { 0 };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(drvQemuCaps) caps = NULL;
+
+    g_assert_cmpint(drvQemuCapsCacheKeyInit(&key, f->binary, &f->config,
+                                            &error), ==, 0);
+    caps = drvQemuCapsCacheParse(text, &key, &error);
+    g_assert_null(caps);
+    g_assert_nonnull(error);
+    g_assert_true(error->domain == DRV_ERROR);
+    g_test_message("%s", error->message);
 }
 
 static void
@@ -189,6 +239,7 @@ testCacheCorrupt(cacheFixture *f, gconstpointer data)
     g_assert_true(g_file_set_contents(path, bad, -1, NULL));
     caps = testLoad(f, f->binary);
     g_assert_null(caps);
+    testParseFails(f, bad);
 }
 
 /* A cache file of binary A put where B's would be is not B's. */
@@ -242,6 +293,28 @@ testLookupProbeThenHit(cacheFixture *f, gconstpointer data)
     g_assert_cmpstr(got2, ==, want);
 }
 
+/* A corrupt cache file is replaced by a fresh probe's. */
+static void
+testLookupCorruptReprobed(cacheFixture *f, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(drvQemuCaps) caps = NULL;
+    g_autoptr(drvQemuCaps) cached = NULL;
+    g_autofree char *path = drvQemuCapsCachePath(f->cacheDir, f->binary);
+    bool hit = true;
+
+    testSave(f, f->binary);
+    g_assert_true(g_file_set_contents(path, "{\"key\": [", -1, NULL));
+    caps = drvQemuCapsLookup(f->binary, &f->config, &hit, &error);
+    if (!caps) {
+        VGM_TEST_FAIL("probe of the fake QEMU failed: %s", error->message);
+        return;
+    }
+    g_assert_false(hit);
+    cached = testLoad(f, f->binary);
+    g_assert_nonnull(cached);
+}
+
 /* A valid cache answers without starting the binary at all. */
 static void
 testLookupHitNoProbe(cacheFixture *f, gconstpointer data)
@@ -251,7 +324,7 @@ testLookupHitNoProbe(cacheFixture *f, gconstpointer data)
     bool hit = false;
 
     testSave(f, f->binary);
-    g_setenv("VGM_FAKE_QEMU_MODE", "fail", TRUE);
+    testSetMode(f, "fail");
     caps = drvQemuCapsLookup(f->binary, &f->config, &hit, &error);
     g_assert_nonnull(caps);
     g_assert_true(hit);
@@ -259,23 +332,32 @@ testLookupHitNoProbe(cacheFixture *f, gconstpointer data)
 
 typedef struct {
     const char *name;
-    const char *mode;          /* VGM_FAKE_QEMU_MODE */
-    const char *binary;        /* NULL: the fixture's; relative: in testDir */
+    const char *mode;          /* see testSetMode() */
+    const char *binary;        /* NULL: the fixture's */
+    bool inTestDir;            /* @binary is in testDir */
     unsigned int timeoutMs;
     const char *error;         /* expected substring */
     int code;
 } failCase;
 
 static const failCase failCases[] = {
-    { "exits", "fail", NULL, 10000,
+    { "exits", "fail", NULL, false, 10000,
       "(QEMU said: qemu-system-x86_64: -accel kvm: failed to initialize kvm: Permission denied)",
       0 },
-    { "hangs", "hang", NULL, 300, "no QMP greeting",
+    { "crashes", "crash", NULL, false, 10000,
+      "the monitor failed at command 'query-kvm'", 0 },
+    { "crashes-said", "crash", NULL, false, 10000,
+      "(QEMU said: qemu-system-x86_64: kvm_init_vcpu: Cannot allocate memory)",
+      0 },
+    { "hangs", "hang", NULL, false, 300, "no QMP greeting",
       VIR_ERR_OPERATION_TIMEOUT },
-    { "missing", "", "/nonexistent/qemu-system-x86_64", 10000,
+    { "missing", "", "/nonexistent/qemu-system-x86_64", false, 10000,
       "cannot find QEMU binary '/nonexistent/qemu-system-x86_64'",
       VIR_ERR_NO_SUPPORT },
-    { "not-executable", "", "not-executable", 10000,
+    { "relative", "", "./qemu-system-x86_64", false, 10000,
+      "QEMU binary './qemu-system-x86_64' is not an absolute path",
+      VIR_ERR_INVALID_ARG },
+    { "not-executable", "", "not-executable", true, 10000,
       "/not-executable' is not an executable file", VIR_ERR_INVALID_ARG },
 };
 
@@ -284,18 +366,19 @@ testLookupFail(cacheFixture *f, gconstpointer data)
 {
     const failCase *tc = data;
     g_autofree char *binary = !tc->binary ? g_strdup(f->binary) :
-        g_path_is_absolute(tc->binary) ? g_strdup(tc->binary) :
-        g_build_filename(testDir, tc->binary, NULL);
+        tc->inTestDir ? g_build_filename(testDir, tc->binary, NULL) :
+        g_strdup(tc->binary);
     g_autoptr(GError) error = NULL;
     g_autoptr(drvQemuCaps) caps = NULL;
     g_autofree char *path = drvQemuCapsCachePath(f->cacheDir, binary);
     gint64 start = g_get_monotonic_time();
 
-    g_setenv("VGM_FAKE_QEMU_MODE", tc->mode, TRUE);
+    testSetMode(f, tc->mode);
     f->config.timeoutMs = tc->timeoutMs;
     caps = drvQemuCapsLookup(binary, &f->config, NULL, &error);
     g_assert_null(caps);
     g_assert_true(error->domain == DRV_ERROR);
+    g_test_message("%s: %s", tc->name, error->message);
     if (!strstr(error->message, tc->error))
         VGM_TEST_FAIL("%s: error '%s' lacks '%s'", tc->name, error->message,
                       tc->error);
@@ -374,11 +457,12 @@ testSetUpReplies(void)
     g_autofree char *replies = vgmTestDataPath("qemucaps/11.1.3");
     g_autofree char *quit = vgmTestDataPath("qemucaps/quit.jsonl");
 
+    /* before the fake QMP server starts a thread */
+    g_setenv("VGM_FAKE_QEMU_DIR", replies, TRUE);
+    g_setenv("VGM_FAKE_QEMU_QUIT", quit, TRUE);
     testCaps = testQemuCapsReplay("11.1.3", TEST_QEMU_CAPS_OVERLAY_NONE,
                                   &error);
     g_assert_nonnull(testCaps);
-    g_setenv("VGM_FAKE_QEMU_DIR", replies, TRUE);
-    g_setenv("VGM_FAKE_QEMU_QUIT", quit, TRUE);
 }
 
 int
@@ -401,6 +485,8 @@ main(int argc, char **argv)
     DO_TEST_FIXTURE("stale/kernel", GINT_TO_POINTER(STALE_KERNEL),
                     testCacheStale);
     DO_TEST_FIXTURE("stale/kvm", GINT_TO_POINTER(STALE_KVM), testCacheStale);
+    DO_TEST_FIXTURE("stale/probe", GINT_TO_POINTER(STALE_PROBE),
+                    testCacheStale);
     DO_TEST_FIXTURE("corrupt/truncated", "truncated", testCacheCorrupt);
     DO_TEST_FIXTURE("corrupt/garbage", "garbage", testCacheCorrupt);
     DO_TEST_FIXTURE("corrupt/empty", "empty", testCacheCorrupt);
@@ -410,6 +496,8 @@ main(int argc, char **argv)
     DO_TEST_FIXTURE("other-binary", NULL, testCacheOtherBinary);
     DO_TEST_FIXTURE("lookup/probe-then-hit", NULL, testLookupProbeThenHit);
     DO_TEST_FIXTURE("lookup/hit-no-probe", NULL, testLookupHitNoProbe);
+    DO_TEST_FIXTURE("lookup/corrupt-reprobed", NULL,
+                    testLookupCorruptReprobed);
     for (i = 0; i < G_N_ELEMENTS(failCases); i++) {
         g_autofree char *name = g_strdup_printf("/qemucaps-cache/fail/%s",
                                                 failCases[i].name);

@@ -70,8 +70,11 @@ testProbeLive(void)
     summary = drvQemuCapsFormatSummary(caps);
     g_test_message("%s (accel %s)\n%s", testBinary(),
                    drvQemuCapsKVMUsable(&config) ? "kvm" : "tcg", summary);
-    g_assert_cmpint(drvQemuCapsGetKVM(caps), ==,
-                    drvQemuCapsKVMUsable(&config));
+    /* with a usable /dev/kvm QEMU may still fall back to TCG */
+    if (!drvQemuCapsKVMUsable(&config))
+        g_assert_false(drvQemuCapsGetKVM(caps));
+    else if (!drvQemuCapsGetKVM(caps))
+        g_test_message("/dev/kvm is usable but QEMU fell back to TCG");
     for (i = 0; i < G_N_ELEMENTS(keyFlags); i++) {
         if (drvQemuCapsHas(caps, keyFlags[i].flag) != keyFlags[i].want)
             VGM_TEST_FAIL("flag %s should be %s",

@@ -6,6 +6,7 @@
 #define VGM_QEMUCAPSPRIV_H_ALLOW
 #include "driver/qemucaps.h"
 #include "driver/qemucapspriv.h"
+#include "qapi/monitor.h"
 #include "tests/qemucapstestutils.h"
 #include "tests/testutils.h"
 #include "util/error.h"
@@ -18,6 +19,12 @@
  * Then bad QEMUs: truncated, non-JSON and wrong-typed replies, silence,
  * a QEMU that goes away, an event flood.
  */
+
+static gint
+testStrPtrCmp(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
 
 typedef struct {
     const char *name;      /* golden file name */
@@ -158,6 +165,84 @@ testCapsMachines(void)
     g_assert_true(drvQemuCapsHasQOMType(caps, "memory-backend-memfd"));
     g_assert_true(drvQemuCapsHasCPUModel(caps, "host"));
     g_assert_true(drvQemuCapsSchemaHas(caps, "query-sev-capabilities"));
+    g_assert_true(drvQemuCapsHasMigrationCapability(caps, "switchover-ack"));
+    g_assert_false(drvQemuCapsHasMigrationCapability(old, "switchover-ack"));
+    g_assert_true(drvQemuCapsHasMigrationCapability(old, "postcopy-ram"));
+    g_assert_cmpuint(qapiSchemaSize(drvQemuCapsGetSchemaIndex(caps)), ==,
+                     qapiJSONArraySize(drvQemuCapsGetSchema(caps)));
+}
+
+/* The execute lines of @rel, in order, appended to @out. */
+static void
+testCollectCommands(const char *rel, GPtrArray *out)
+{
+    g_autofree char *data = vgmTestLoadData(rel);
+    g_auto(GStrv) lines = g_strsplit(data ? data : "", "\n", -1);
+    size_t i;
+
+    for (i = 0; lines[i]; i++) {
+        if (g_str_has_prefix(lines[i], "{\"execute\""))
+            g_ptr_array_add(out, qapiJSONParse(lines[i], NULL));
+    }
+}
+
+/* drvQemuCapsProbeCommands() as {"execute", "arguments"} objects. */
+static void
+testProbeCommands(GPtrArray *out)
+{
+    g_auto(GStrv) cmds = drvQemuCapsProbeCommands();
+    size_t i;
+
+    for (i = 0; cmds[i]; i++) {
+        g_autoptr(qapiJSON) args = NULL;
+        char *space = strchr(cmds[i], ' ');
+
+        if (space) {
+            *space = '\0';
+            args = qapiJSONParse(space + 1, NULL);
+            g_assert_nonnull(args);
+        }
+        g_ptr_array_add(out, qapiMonitorMakeCommand(cmds[i], &args));
+    }
+}
+
+/*
+ * The renumbered data files hold exactly the probe's sequence (the fake
+ * server would also fail, but this names the first difference).
+ */
+static void
+testCapsSequence(gconstpointer data)
+{
+    const char *ver = data;
+    g_autofree char *rel = g_strdup_printf("qemucaps/%s", ver);
+    g_autofree char *dir = vgmTestDataPath(rel);
+    g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) recorded =
+        g_ptr_array_new_with_free_func((GDestroyNotify)qapiJSONFree);
+    g_autoptr(GPtrArray) probe =
+        g_ptr_array_new_with_free_func((GDestroyNotify)qapiJSONFree);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *name;
+    guint i;
+
+    while (d && (name = g_dir_read_name(d)))
+        g_ptr_array_add(files, g_build_filename(rel, name, NULL));
+    g_ptr_array_sort(files, (GCompareFunc)testStrPtrCmp);
+    for (i = 0; i < files->len; i++)
+        testCollectCommands(files->pdata[i], recorded);
+    testCollectCommands("qemucaps/quit.jsonl", recorded);
+    testProbeCommands(probe);
+    for (i = 0; i < MIN(recorded->len, probe->len); i++) {
+        g_autofree char *want = qapiJSONFormat(recorded->pdata[i], false);
+        g_autofree char *got = qapiJSONFormat(probe->pdata[i], false);
+
+        if (!qapiJSONEqual(recorded->pdata[i], probe->pdata[i])) {
+            VGM_TEST_FAIL("%s: command %u is %s, recorded %s", ver, i, got,
+                          want);
+            return;
+        }
+    }
+    g_assert_cmpuint(recorded->len, ==, probe->len);
 }
 
 static void
@@ -308,9 +393,12 @@ static const badCase badCases[] = {
     { "silent", buildSilent, 300, "no QMP greeting",
       VIR_ERR_OPERATION_TIMEOUT },
     { "gone-before-greeting", buildGone, 5000, "no QMP greeting", 0 },
-    { "gone-midway", buildGoneMidway, 5000, "command 'query-kvm' failed", 0 },
-    { "truncated", buildTruncated, 5000, "command 'query-version' failed", 0 },
-    { "not-json", buildNotJSON, 5000, "command 'query-version' failed", 0 },
+    { "gone-midway", buildGoneMidway, 5000,
+      "the monitor failed at command 'query-kvm': end of file", 0 },
+    { "truncated", buildTruncated, 5000,
+      "the monitor failed at command 'query-version'", 0 },
+    { "not-json", buildNotJSON, 5000,
+      "the monitor failed at command 'query-version'", 0 },
     { "version-array", buildVersionArray, 5000,
       "malformed reply of QEMU to 'query-version'", VIR_ERR_INTERNAL_ERROR },
     { "version-string", buildVersionString, 5000, "micro",
@@ -358,6 +446,7 @@ testCapsBad(gconstpointer data)
         return;
     }
     g_assert_true(g_error_matches(error, DRV_ERROR, error->code));
+    g_test_message("%s: %s", tc->name, error->message);
     if (!strstr(error->message, tc->error))
         VGM_TEST_FAIL("%s: error '%s' lacks '%s'", tc->name, error->message,
                       tc->error);
@@ -394,6 +483,12 @@ main(int argc, char **argv)
 
         g_test_add_data_func(name, &badCases[i], testCapsBad);
     }
+    g_test_add_data_func("/qemucaps/sequence/7.2.22", "7.2.22",
+                         testCapsSequence);
+    g_test_add_data_func("/qemucaps/sequence/10.0.13", "10.0.13",
+                         testCapsSequence);
+    g_test_add_data_func("/qemucaps/sequence/11.1.3", "11.1.3",
+                         testCapsSequence);
     g_test_add_func("/qemucaps/machines", testCapsMachines);
     g_test_add_func("/qemucaps/flag-names", testCapsFlagNames);
     vgmTestAddUnusedCheck("qemucaps");
