@@ -181,6 +181,8 @@ drvDomCapsFillGmem(drvDomCaps *caps, const drvDomCapsRequest *req)
         drvQemuCapsHas(qemu, DRV_QEMU_CAPS_TRACE_KVM_CONVERT_MEMORY);
     gmem->traceAttributes = drvQemuCapsHas(
         qemu, DRV_QEMU_CAPS_TRACE_RAM_BLOCK_ATTRIBUTES_STATE_CHANGE);
+    gmem->traceSetState =
+        drvQemuCapsHas(qemu, DRV_QEMU_CAPS_TRACE_EVENT_SET_STATE);
     gmem->sharedDeviceAssignment =
         drvQemuCapsHas(qemu, DRV_QEMU_CAPS_RAM_BLOCK_ATTRIBUTES);
     gmem->postcopyQemu =

@@ -58,6 +58,7 @@ typedef struct {
     bool convertInPlace;        /* QEMU cgs.convert-in-place */
     bool traceConvert;          /* trace event kvm_convert_memory */
     bool traceAttributes;       /* ram_block_attributes_state_change */
+    bool traceSetState;         /* QMP trace-event-set-state */
     bool sharedDeviceAssignment; /* QEMU RAM block attributes */
     bool postcopyQemu;          /* migrate.postcopy-ram */
     bool postcopyHost;          /* userfaultfd registers guest_memfd */

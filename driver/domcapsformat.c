@@ -246,8 +246,11 @@ drvDomCapsFormatGmemBackends(confBuf *buf, const drvDomCapsGmem *gmem)
 static void
 drvDomCapsFormatGmemTracking(confBuf *buf, const drvDomCapsGmem *gmem)
 {
+    bool supported = gmem->traceConvert && gmem->traceAttributes &&
+                     gmem->traceSetState;
+
     confBufAdd(buf, "<" NS "conversionTracking supported='%s'>\n",
-               drvDomCapsYesNo(gmem->traceConvert && gmem->traceAttributes));
+               drvDomCapsYesNo(supported));
     confBufAdjustIndent(buf, 2);
     confBufAdd(buf, "<" NS "traceEvent name='kvm_convert_memory' supported='%s'/>\n",
                drvDomCapsYesNo(gmem->traceConvert));

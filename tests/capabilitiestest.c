@@ -104,6 +104,7 @@ typedef struct {
     confDomainVirtType virttype;
     const drvDomCapsSevInfo *sev;
     int errorCode;              /* 0: success expected */
+    const char *arch;
 } testDomCapsCase;
 
 static drvDomCaps *
@@ -112,7 +113,7 @@ testDomCapsNew(const testDomCapsCase *tc, const drvHostCaps *host,
 {
     drvDomCapsRequest req = {
         .host = host, .qemu = testQemuGet(tc->qemu), .machine = tc->machine,
-        .virttype = tc->virttype, .sev = tc->sev,
+        .virttype = tc->virttype, .sev = tc->sev, .arch = tc->arch,
     };
 
     return drvDomCapsNew(&req, error);
@@ -277,6 +278,11 @@ main(int argc, char **argv)
     DO_TEST_DOMCAPS_FULL("error/machine-none", "11.1.3", "this-host", NULL,
                          "none", CONF_DOMAIN_VIRT_NONE, NULL,
                          VIR_ERR_INVALID_ARG);
+    DO_TEST_DOMCAPS_FULL("error/arch", "11.1.3", "this-host", NULL, NULL,
+                         CONF_DOMAIN_VIRT_NONE, NULL, VIR_ERR_INVALID_ARG,
+                         "aarch64");
+    DO_TEST_DOMCAPS_FULL("alias", "11.1.3", "this-host", NULL, "q35",
+                         CONF_DOMAIN_VIRT_KVM, NULL, 0, "x86_64");
     g_test_add_data_func("/domcaps/matrix", NULL, testMatrix);
     vgmTestAddUnusedCheck("capabilities");
     vgmTestAddUnusedCheck("domcaps");
