@@ -16,6 +16,12 @@
  * The formatter is driver/domcapsformat.c.
  */
 
+/**
+ * drvDomCapsFree:
+ * @caps: (nullable): decisions of drvDomCapsNew()
+ *
+ * Free @caps; NULL is a no-op.
+ */
 void
 drvDomCapsFree(drvDomCaps *caps)
 {
@@ -219,4 +225,23 @@ drvDomCapsNew(const drvDomCapsRequest *req, GError **error)
     drvDomCapsFillHostdev(caps, req);
     drvDomCapsFillLaunchSecurity(caps, req);
     return g_steal_pointer(&caps);
+}
+
+/**
+ * drvDomCapsGetXML:
+ * @req: as for drvDomCapsNew()
+ * @error: return location for an error
+ *
+ * What virConnectGetDomainCapabilities() returns.
+ *
+ * Returns: the <domainCapabilities> document, or NULL with @error set.
+ */
+char *
+drvDomCapsGetXML(const drvDomCapsRequest *req, GError **error)
+{
+    g_autoptr(drvDomCaps) caps = drvDomCapsNew(req, error);
+
+    if (!caps)
+        return NULL;
+    return drvDomCapsFormat(caps);
 }

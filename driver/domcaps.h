@@ -91,3 +91,4 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(drvDomCaps, drvDomCapsFree)
 
 drvDomCaps *drvDomCapsNew(const drvDomCapsRequest *req, GError **error);
 char *drvDomCapsFormat(const drvDomCaps *caps);
+char *drvDomCapsGetXML(const drvDomCapsRequest *req, GError **error);

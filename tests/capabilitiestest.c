@@ -107,16 +107,38 @@ typedef struct {
     const char *arch;
 } testDomCapsCase;
 
-static drvDomCaps *
-testDomCapsNew(const testDomCapsCase *tc, const drvHostCaps *host,
-               GError **error)
+static drvDomCapsRequest
+testDomCapsRequest(const testDomCapsCase *tc, const drvHostCaps *host)
 {
     drvDomCapsRequest req = {
         .host = host, .qemu = testQemuGet(tc->qemu), .machine = tc->machine,
         .virttype = tc->virttype, .sev = tc->sev, .arch = tc->arch,
     };
 
+    return req;
+}
+
+static drvDomCaps *
+testDomCapsNew(const testDomCapsCase *tc, const drvHostCaps *host,
+               GError **error)
+{
+    drvDomCapsRequest req = testDomCapsRequest(tc, host);
+
     return drvDomCapsNew(&req, error);
+}
+
+/* drvDomCapsGetXML() gives the same document. */
+static void
+testCheckGetXML(const testDomCapsCase *tc, const drvHostCaps *host,
+                const char *xml)
+{
+    drvDomCapsRequest req = testDomCapsRequest(tc, host);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *again = drvDomCapsGetXML(&req, &error);
+
+    if (g_strcmp0(again, xml) != 0)
+        VGM_TEST_FAIL("drvDomCapsGetXML differs: %s",
+                      again ? again : error->message);
 }
 
 static void
@@ -143,6 +165,7 @@ testDomCaps(gconstpointer data)
         return;
     }
     xml = drvDomCapsFormat(caps);
+    testCheckGetXML(tc, host, xml);
     rel = g_strdup_printf("domcaps/%s.%s%s%s.xml", tc->qemu, tc->host,
                           tc->variant ? "." : "", tc->variant ? tc->variant : "");
     testCheckWellFormed(xml, rel);

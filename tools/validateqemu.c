@@ -32,6 +32,11 @@ toolQemuName(const toolValidateCtx *ctx)
                            TOOL_QEMU_VERSION_ARGS(v));
 }
 
+/**
+ * toolCheckQemuGmem:
+ * @ctx: the checks' data; @ctx->qemu is set
+ * @out: set to WARN when the QEMU lacks a guest_memfd memory backend in either proposed form
+ */
 void
 toolCheckQemuGmem(const toolValidateCtx *ctx, toolCheckOutcome *out)
 {
@@ -47,6 +52,11 @@ toolCheckQemuGmem(const toolValidateCtx *ctx, toolCheckOutcome *out)
                  qemu);
 }
 
+/**
+ * toolCheckQemuConvertInPlace:
+ * @ctx: the checks' data; @ctx->qemu is set
+ * @out: set to WARN when the QEMU lacks the confidential guest objects' convert-in-place property
+ */
 void
 toolCheckQemuConvertInPlace(const toolValidateCtx *ctx, toolCheckOutcome *out)
 {
@@ -61,6 +71,11 @@ toolCheckQemuConvertInPlace(const toolValidateCtx *ctx, toolCheckOutcome *out)
                  qemu);
 }
 
+/**
+ * toolCheckQemuSevSnp:
+ * @ctx: the checks' data; @ctx->qemu is set
+ * @out: set to WARN when the QEMU lacks the sev-snp-guest object
+ */
 void
 toolCheckQemuSevSnp(const toolValidateCtx *ctx, toolCheckOutcome *out)
 {
@@ -75,6 +90,11 @@ toolCheckQemuSevSnp(const toolValidateCtx *ctx, toolCheckOutcome *out)
                  qemu);
 }
 
+/**
+ * toolCheckQemuTdx:
+ * @ctx: the checks' data; @ctx->qemu is set
+ * @out: set to WARN when the QEMU lacks the tdx-guest object
+ */
 void
 toolCheckQemuTdx(const toolValidateCtx *ctx, toolCheckOutcome *out)
 {
@@ -89,6 +109,11 @@ toolCheckQemuTdx(const toolValidateCtx *ctx, toolCheckOutcome *out)
                  qemu);
 }
 
+/**
+ * toolCheckQemuIommufd:
+ * @ctx: the checks' data; @ctx->qemu is set
+ * @out: set to WARN when the QEMU lacks the iommufd object and vfio-pci's iommufd property
+ */
 void
 toolCheckQemuIommufd(const toolValidateCtx *ctx, toolCheckOutcome *out)
 {
@@ -106,6 +131,11 @@ toolCheckQemuIommufd(const toolValidateCtx *ctx, toolCheckOutcome *out)
     }
 }
 
+/**
+ * toolCheckQemuRamBlockAttrs:
+ * @ctx: the checks' data; @ctx->qemu is set
+ * @out: set to WARN when the QEMU lacks RAM block attributes (shared device assignment)
+ */
 void
 toolCheckQemuRamBlockAttrs(const toolValidateCtx *ctx, toolCheckOutcome *out)
 {
@@ -139,6 +169,11 @@ toolQemuMissingTrace(const toolValidateCtx *ctx)
     return g_strjoinv("', '", (char **)missing->pdata);
 }
 
+/**
+ * toolCheckQemuTrace:
+ * @ctx: the checks' data; @ctx->qemu is set
+ * @out: set to WARN when the QEMU lacks the two conversion trace events and trace-event-set-state
+ */
 void
 toolCheckQemuTrace(const toolValidateCtx *ctx, toolCheckOutcome *out)
 {
@@ -154,6 +189,11 @@ toolCheckQemuTrace(const toolValidateCtx *ctx, toolCheckOutcome *out)
                  qemu, missing);
 }
 
+/**
+ * toolCheckQemuPostcopy:
+ * @ctx: the checks' data; @ctx->qemu is set
+ * @out: set to WARN when the QEMU lacks the postcopy-ram migration capability
+ */
 void
 toolCheckQemuPostcopy(const toolValidateCtx *ctx, toolCheckOutcome *out)
 {
