@@ -3,6 +3,7 @@
 
 #include <string.h>
 #include <unistd.h>
+
 #include <libxml/parser.h>
 
 #include "driver/capabilities.h"

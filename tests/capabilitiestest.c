@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <string.h>
+
 #include <libxml/parser.h>
 
 #include "driver/capabilities.h"
