@@ -101,6 +101,30 @@ testParseOpts(void)
     g_assert_null(strstr(out, "<cpu"));
 }
 
+/* An interface without <mac> gets a random one with QEMU's prefix. */
+static void
+testMacGenerated(void)
+{
+    const char *xml =
+        "<domain type='kvm'><name>g</name><memory>1024</memory>"
+        "<os><type>hvm</type></os><devices>"
+        "<interface type='user'/><interface type='user'/>"
+        "</devices></domain>";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(confDomainDef) def = confDomainDefParseString(xml, NULL, 0,
+                                                            &error);
+    g_autofree char *out = NULL;
+    const char *mac;
+
+    g_assert_no_error(error);
+    g_assert_cmpuint(def->devices.nnets, ==, 2);
+    out = confDomainDefFormat(def, VIR_DOMAIN_XML_INACTIVE);
+    g_assert_nonnull((mac = strstr(out, "<mac address='")));
+    g_assert_true(g_str_has_prefix(mac + strlen("<mac address='"),
+                                   "52:54:00:"));
+    g_assert_cmpint(def->devices.nets[0]->mac[0] & 1, ==, 0);
+}
+
 /* confDomainDefParseFile gives what the string parser gives. */
 static void
 testParseFile(void)
@@ -234,12 +258,42 @@ main(int argc, char **argv)
     DO_TEST("devices-emulator");
     DO_TEST("name-unicode");
     DO_TEST("full");
+    DO_TEST("devices-disk-virtio");
+    DO_TEST("devices-disk-sata");
+    DO_TEST("devices-disk-scsi");
+    DO_TEST("devices-disk-ide");
+    DO_TEST("devices-disk-usb");
+    DO_TEST("devices-net-network");
+    DO_TEST("devices-net-bridge");
+    DO_TEST("devices-net-user");
+    DO_TEST("devices-serial-pty");
+    DO_TEST("devices-console-only");
+    DO_TEST("devices-serial-console");
+    DO_TEST("devices-console-virtio");
+    DO_TEST("devices-controllers-q35");
+    DO_TEST("devices-controllers-pc");
+    DO_TEST("devices-hostdev-legacy");
+    DO_TEST("devices-hostdev-iommufd");
+    DO_TEST("devices-input");
+    DO_TEST("devices-video-none");
+    DO_TEST("devices-video-vga");
+    DO_TEST("devices-rng");
+    DO_TEST("devices-watchdog-pc");
+    DO_TEST("devices-watchdog-q35");
+    DO_TEST("devices-balloon");
+    DO_TEST("devices-q35-virt-install");
+    DO_TEST("devices-pc-addresses");
+    DO_TEST("devices-user-aliases");
+    DO_TEST("devices-sev-snp-hostdev");
+    DO_TEST("devices-tdx-hostdev");
 
     DO_TEST_LIVE("live-minimal");
     DO_TEST_LIVE("live-sev-snp");
+    DO_TEST_LIVE("devices-live");
 
     g_test_add_func("/xml2xml/uuid-generated", testUUIDGenerated);
     g_test_add_func("/xml2xml/parse-opts", testParseOpts);
+    g_test_add_func("/xml2xml/mac-generated", testMacGenerated);
     g_test_add_func("/xml2xml/parse-file", testParseFile);
     g_test_add_func("/xml2xml/no-postparse", testNoPostParse);
     g_test_add_func("/xml2xml/inactive-of-live", testInactiveOfLive);
