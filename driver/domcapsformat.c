@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <config.h>
 
+#include "conf/disk.h"
+#include "conf/hostdev.h"
+#include "conf/misc.h"
 #include "conf/xml.h"
 #include "driver/domcaps.h"
 
 /*
  * <domainCapabilities> as libvirt prints it: an element per feature with
  * supported='yes|no' and <enum name='...'> lists of the accepted values
- * (an empty list prints as <enum name='...'/>).  Then our namespaced
+ * (an empty list prints as <enum name='...'/>), spelled by the conf/
+ * enum tables the domain XML parser uses.  Then our namespaced
  * <virtgmem:guestMemfd>, documented in docs/formatdomaincaps.md.
  */
 
@@ -36,6 +40,19 @@ drvDomCapsFormatEnum(confBuf *buf, const char *name,
             confBufEscape(&children, "<value>%s</value>\n", values[i]);
     }
     confXMLFormatElement(buf, "enum", &attrs, &children);
+}
+
+/* <enum name='@name'> with @toString's values @first to @last - 1. */
+static void
+drvDomCapsFormatEnumRange(confBuf *buf, const char *name,
+                          vgmEnumToStringFunc toString, int first, int last)
+{
+    g_autofree const char **values = g_new0(const char *, last - first + 1);
+    int i;
+
+    for (i = first; i < last; i++)
+        values[i - first] = toString(i);
+    drvDomCapsFormatEnum(buf, name, values, last - first);
 }
 
 #define DRV_DOMCAPS_ENUM(buf, name, ...) \
@@ -118,9 +135,12 @@ drvDomCapsFormatDisk(confBuf *buf, const drvDomCaps *caps)
     g_auto(confBuf) children = { NULL, 0 };
 
     confBufInitChild(&children, buf);
-    DRV_DOMCAPS_ENUM(&children, "diskDevice", "disk", "cdrom");
-    DRV_DOMCAPS_ENUM(&children, "bus", caps->diskIde ? "ide" : NULL, "scsi",
-                     "virtio", "usb", "sata");
+    drvDomCapsFormatEnumRange(&children, "diskDevice", confDiskDeviceToString,
+                              0, CONF_DISK_DEVICE_LAST);
+    drvDomCapsFormatEnumRange(&children, "bus", confDiskBusToString,
+                              caps->diskIde ? CONF_DISK_BUS_IDE :
+                                              CONF_DISK_BUS_IDE + 1,
+                              CONF_DISK_BUS_LAST);
     drvDomCapsFormatSupported(buf, "disk", true, &children);
 }
 
@@ -132,12 +152,15 @@ drvDomCapsFormatHostdev(confBuf *buf, const drvDomCaps *caps)
     bool iommufd = caps->hostdevIommufd;
 
     confBufInitChild(&children, buf);
-    DRV_DOMCAPS_ENUM(&children, "mode", "subsystem");
+    drvDomCapsFormatEnumRange(&children, "mode", confHostdevModeToString, 0,
+                              CONF_HOSTDEV_MODE_LAST);
     DRV_DOMCAPS_ENUM(&children, "startupPolicy", NULL);
-    DRV_DOMCAPS_ENUM(&children, "subsysType", "pci");
+    drvDomCapsFormatEnumRange(&children, "subsysType", confHostdevTypeToString,
+                              0, CONF_HOSTDEV_TYPE_LAST);
     DRV_DOMCAPS_ENUM(&children, "capsType", NULL);
-    DRV_DOMCAPS_ENUM(&children, "pciBackend", vfio ? "default" : NULL,
-                     vfio ? "vfio" : NULL);
+    DRV_DOMCAPS_ENUM(&children, "pciBackend",
+                     vfio ? confHostdevDriverToString(CONF_HOSTDEV_DRIVER_DEFAULT) : NULL,
+                     vfio ? confHostdevDriverToString(CONF_HOSTDEV_DRIVER_VFIO) : NULL);
     DRV_DOMCAPS_ENUM(&children, "iommufd", iommufd ? "yes" : NULL,
                      iommufd ? "no" : NULL);
     drvDomCapsFormatSupported(buf, "hostdev", caps->hostdev, &children);
@@ -153,11 +176,14 @@ drvDomCapsFormatDevices(confBuf *buf, const drvDomCaps *caps)
     confBufInitChild(&dev, &children);
     drvDomCapsFormatDisk(&children, caps);
     drvDomCapsFormatSupported(&children, "graphics", false, NULL);
-    DRV_DOMCAPS_ENUM(&dev, "modelType", "vga", "virtio", "none");
+    DRV_DOMCAPS_ENUM(&dev, "modelType", confVideoModelToString(CONF_VIDEO_VGA),
+                     confVideoModelToString(CONF_VIDEO_VIRTIO),
+                     confVideoModelToString(CONF_VIDEO_NONE));
     drvDomCapsFormatSupported(&children, "video", true, &dev);
     drvDomCapsFormatHostdev(&children, caps);
     DRV_DOMCAPS_ENUM(&dev, "model", "virtio");
-    DRV_DOMCAPS_ENUM(&dev, "backendModel", "random", "builtin");
+    drvDomCapsFormatEnumRange(&dev, "backendModel", confRNGBackendToString, 0,
+                              CONF_RNG_BACKEND_LAST);
     drvDomCapsFormatSupported(&children, "rng", true, &dev);
     confXMLFormatElement(buf, "devices", NULL, &children);
 }
