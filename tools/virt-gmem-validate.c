@@ -36,7 +36,7 @@ toolParseArgs(int *argc, char ***argv, toolOptions *opts)
         { "json", 'j', 0, G_OPTION_ARG_NONE, &opts->json,
           N_("Print the results as a JSON array"), NULL },
         { "caps", 0, 0, G_OPTION_ARG_NONE, &opts->caps,
-          N_("Print the probed host capabilities as key=value lines instead"), NULL },
+          N_("Print the probed capabilities (host; QEMU with --qemu) instead"), NULL },
         { "qemu", 'q', 0, G_OPTION_ARG_FILENAME, &opts->qemu,
           N_("Also check the QEMU binary PATH"), N_("PATH") },
         { "version", 'V', 0, G_OPTION_ARG_NONE, &opts->version,
@@ -83,6 +83,20 @@ toolProbeQemu(const char *binary)
     return qemu;
 }
 
+/* --caps: the host's key=value lines, then the QEMU summary if any. */
+static void
+toolPrintCaps(const drvHostCaps *host, const drvQemuCaps *qemu)
+{
+    g_autofree char *text = drvHostCapsFormat(host);
+    g_autofree char *summary = qemu ? drvQemuCapsFormatSummary(qemu) : NULL;
+
+    fputs(text, stdout);
+    if (summary) {
+        printf("qemu.binary=%s\n", drvQemuCapsGetBinary(qemu));
+        fputs(summary, stdout);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -106,14 +120,12 @@ main(int argc, char **argv)
         fprintf(stderr, "%s: %s\n", g_get_prgname(), error->message);
         return TOOL_VALIDATE_EXIT_FAIL;
     }
-    if (opts.caps) {
-        g_autofree char *text = drvHostCapsFormat(host);
-
-        fputs(text, stdout);
-        return 0;
-    }
     if (opts.qemu && !(qemu = toolProbeQemu(opts.qemu)))
         return TOOL_VALIDATE_EXIT_FAIL;
+    if (opts.caps) {
+        toolPrintCaps(host, qemu);
+        return 0;
+    }
     ctx.host = host;
     ctx.qemu = qemu;
     ret = toolValidateReport(&ctx, opts.json ? TOOL_VALIDATE_FORMAT_JSON :

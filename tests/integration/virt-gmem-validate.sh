@@ -91,6 +91,9 @@ if [ -x "$qemu" ]; then
     qtext=$(XDG_CACHE_HOME=$cache "$tool" --qemu "$qemu")
     printf '%s\n' "$qtext" | grep -q "QEMU 7\.2\.[0-9]* has no guest_memfd memory backend: neither the object 'memory-backend-guest-memfd' nor the property 'guest-memfd' of 'memory-backend-memfd'" ||
         bad "--qemu text lacks the guest_memfd backend warning naming both proposals"
+    XDG_CACHE_HOME=$cache "$tool" --caps --qemu "$qemu" |
+        grep -qx '  memory-backend-guest-memfd: no' ||
+        bad "--caps --qemu lacks the QEMU flags"
     XDG_CACHE_HOME=$cache "$tool" --qemu /nonexistent/qemu >/dev/null 2>&1
     [ $? = 2 ] || bad "--qemu of a missing binary does not exit with 2"
     rm -rf "$cache"
