@@ -245,17 +245,15 @@ drvDomCapsFormatNSFlag(confBuf *buf, const char *name, bool supported)
 static void
 drvDomCapsFormatGmemKvm(confBuf *buf, const drvDomCapsGmem *gmem)
 {
-    g_auto(confBuf) children = { NULL, 0 };
-
-    confBufInitChild(&children, buf);
-    confBufAdd(&children, "<" NS "flag name='mmap' supported='%s'/>\n",
-               drvDomCapsYesNo(gmem->mmap));
-    confBufAdd(&children, "<" NS "flag name='init-shared' supported='%s'/>\n",
-               drvDomCapsYesNo(gmem->initShared));
-    drvDomCapsFormatNSFlag(&children, "privateMemory", gmem->privateMemory);
     confBufAdd(buf, "<" NS "kvm supported='%s'>\n",
                drvDomCapsYesNo(gmem->kvm));
-    g_string_append(buf->str, children.str->str);
+    confBufAdjustIndent(buf, 2);
+    confBufAdd(buf, "<" NS "flag name='mmap' supported='%s'/>\n",
+               drvDomCapsYesNo(gmem->mmap));
+    confBufAdd(buf, "<" NS "flag name='init-shared' supported='%s'/>\n",
+               drvDomCapsYesNo(gmem->initShared));
+    drvDomCapsFormatNSFlag(buf, "privateMemory", gmem->privateMemory);
+    confBufAdjustIndent(buf, -2);
     confBufAdd(buf, "</" NS "kvm>\n");
 }
 
