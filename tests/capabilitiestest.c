@@ -287,6 +287,7 @@ main(int argc, char **argv)
     DO_TEST_CAPS("11.1.3", "no-kvm");
     DO_TEST_DOMCAPS("11.1.3+gmem-rfc", "no-kvm");
     DO_TEST_DOMCAPS("11.1.3+gmem-rfc", "gmem-mmap-broken");
+    DO_TEST_DOMCAPS("11.1.3+gmem-rfc", "gmem-mmap-only");
     DO_TEST_DOMCAPS("11.1.3+gmem-rfc", "future-uffd");
     DO_TEST_DOMCAPS_FULL("tcg", "11.1.3+gmem-rfc", "this-host", "tcg", NULL,
                          CONF_DOMAIN_VIRT_QEMU);

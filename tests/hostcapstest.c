@@ -77,6 +77,7 @@ static const testCase testCases[] = {
     { "no-kvm", TOOL_VALIDATE_EXIT_FAIL },
     { "old-kernel", TOOL_VALIDATE_EXIT_FAIL },
     { "future-uffd", TOOL_VALIDATE_EXIT_WARN },
+    { "gmem-mmap-only", TOOL_VALIDATE_EXIT_WARN },
     { "gmem-mmap-broken", TOOL_VALIDATE_EXIT_FAIL },
     { "kvm-no-access", TOOL_VALIDATE_EXIT_FAIL },
 };

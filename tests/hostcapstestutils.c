@@ -400,13 +400,16 @@ testHostFingerprint(const testHost *host, GError **error)
 
 #define TEST_CAP(name) DRV_HOST_KVM_CAP_##name
 
-/* Linux 6.18 on this machine's nested KVM (shared/qemu-facts.md §7). */
-#define TEST_CAPS_THIS_HOST \
+/* A non-confidential KVM host whose guest_memfd offers @flags. */
+#define TEST_CAPS_GMEM(flags) \
     [TEST_CAP(USER_MEMORY2)] = 1, [TEST_CAP(MEMORY_FAULT_INFO)] = 1, \
     [TEST_CAP(MEMORY_ATTRIBUTES)] = 0, [TEST_CAP(GUEST_MEMFD)] = 1, \
     [TEST_CAP(VM_TYPES)] = 1, [TEST_CAP(PRE_FAULT_MEMORY)] = 0, \
-    [TEST_CAP(GUEST_MEMFD_FLAGS)] = 3, [TEST_CAP(SPLIT_IRQCHIP)] = 1, \
+    [TEST_CAP(GUEST_MEMFD_FLAGS)] = (flags), [TEST_CAP(SPLIT_IRQCHIP)] = 1, \
     [TEST_CAP(X86_APIC_BUS_CYCLES_NS)] = 1
+
+/* Linux 6.18 on this machine's nested KVM (shared/qemu-facts.md §7). */
+#define TEST_CAPS_THIS_HOST TEST_CAPS_GMEM(3)
 
 /*
  * A confidential computing host: VM @types, memory @attrs and guest_memfd
@@ -543,6 +546,13 @@ const testHost testHosts[] = {
         .name = "future-uffd", .release = "7.3.0-future",
         .sysCaps = { TEST_CAPS_THIS_HOST }, .vmCaps = { TEST_CAPS_THIS_HOST },
         .paths = testPathsFuture, .files = testFilesFuture,
+    },
+    {
+        /* guest_memfd maps, but cannot start out shared (only FLAG_MMAP) */
+        .name = "gmem-mmap-only", .release = "6.17.0-mmap",
+        .sysCaps = { TEST_CAPS_GMEM(1) }, .vmCaps = { TEST_CAPS_GMEM(1) },
+        .uffdGmemMissingErrno = EINVAL, .uffdGmemMinorErrno = EINVAL,
+        .paths = testPathsThisHost, .files = testFilesThisHost,
     },
     {
         /* guest_memfd claims mmap support, but mmap fails */

@@ -34,8 +34,10 @@ typedef struct {
     const testHostFile *files;
 } testHost;
 
-/* The faked hosts: this-host, snp, tdx, no-kvm, old-kernel, future-uffd,
- * gmem-mmap-broken, kvm-no-access. */
+/*
+ * The faked hosts: this-host, snp, tdx, no-kvm, old-kernel, future-uffd,
+ * gmem-mmap-only, gmem-mmap-broken, kvm-no-access.
+ */
 extern const testHost testHosts[];
 extern const size_t testNHosts;
 
