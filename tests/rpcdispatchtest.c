@@ -163,6 +163,7 @@ retText(int proc, GBytes *reply)
         remote_auth_list_ret auth;
     } r;
     gsize len;
+    char *text;
 
     memset(&r, 0, sizeof(r));
     g_bytes_get_data(reply, &len);
@@ -172,7 +173,9 @@ retText(int proc, GBytes *reply)
                                       (xdrproc_t)xdr_remote_auth_list_ret,
                                       &r.auth));
         g_assert_cmpuint(r.auth.types.types_len, ==, 1);
-        return g_strdup_printf("%d", r.auth.types.types_val[0]);
+        text = g_strdup_printf("%d", r.auth.types.types_val[0]);
+        xdr_free((xdrproc_t)xdr_remote_auth_list_ret, &r.auth);
+        return text;
     case REMOTE_PROC_CONNECT_GET_TYPE:
     case REMOTE_PROC_CONNECT_GET_URI:
     case REMOTE_PROC_CONNECT_GET_HOSTNAME:
