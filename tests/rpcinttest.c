@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -591,9 +592,27 @@ waitForPath(const char *path, int ms)
 }
 
 static gboolean
-startDaemon(const char *binary)
+spawnDaemon(const char *const *argv, const char *const *envp, GPid *pid)
 {
     g_autofree char *logPath = g_build_filename(tmpDir, "virtgmemd.log", NULL);
+    VGM_AUTOCLOSE int logFd = open(logPath, O_WRONLY | O_CREAT | O_APPEND |
+                                   O_CLOEXEC, 0600);
+    g_autoptr(GError) error = NULL;
+
+    if (!g_spawn_async_with_pipes_and_fds(NULL, argv, envp,
+                                          G_SPAWN_DO_NOT_REAP_CHILD,
+                                          daemonChildSetup, NULL, -1, logFd,
+                                          logFd, NULL, NULL, 0, pid,
+                                          NULL, NULL, NULL, &error)) {
+        g_printerr("cannot start %s: %s\n", argv[0], error->message);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+startDaemon(const char *binary)
+{
     g_autofree char *root = g_build_filename(tmpDir, "root", NULL);
     g_autofree char *interval = g_strdup_printf("%d", KA_INTERVAL);
     g_autofree char *count = g_strdup_printf("%d", KA_COUNT);
@@ -602,40 +621,82 @@ startDaemon(const char *binary)
         "--timeout", "300", "--keepalive-interval", interval,
         "--keepalive-count", count, NULL
     };
-    VGM_AUTOCLOSE int logFd = open(logPath, O_WRONLY | O_CREAT | O_TRUNC |
-                                   O_CLOEXEC, 0600);
-    g_autoptr(GError) error = NULL;
 
-    if (!g_spawn_async_with_pipes_and_fds(NULL, argv, NULL,
-                                          G_SPAWN_DO_NOT_REAP_CHILD,
-                                          daemonChildSetup, NULL, -1, logFd,
-                                          logFd, NULL, NULL, 0, &daemonPid,
-                                          NULL, NULL, NULL, &error)) {
-        g_printerr("cannot start %s: %s\n", binary, error->message);
-        return FALSE;
+    return spawnDaemon(argv, NULL, &daemonPid) &&
+           waitForPath(roSockPath, 10000);
+}
+
+/* Wait for @pid to exit; its status, or -1 after @ms. */
+static int
+waitExit(GPid pid, int ms)
+{
+    gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
+    int status = 0;
+
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        if (g_get_monotonic_time() > end) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return -1;
+        }
+        g_usleep(20000);
     }
-    return waitForPath(roSockPath, 10000);
+    return status;
+}
+
+/* A session daemon: its socket under XDG_RUNTIME_DIR, no read-only
+ * socket, gmem:///session only, and --timeout makes it exit. */
+static void
+testSessionDaemon(void)
+{
+    g_autofree char *xdg = g_build_filename(tmpDir, "xdg", NULL);
+    g_autofree char *dir = g_build_filename(xdg, "libvirt", NULL);
+    g_autofree char *sock = g_build_filename(dir, "virtgmemd-sock", NULL);
+    g_autofree char *root = g_build_filename(tmpDir, "session-root", NULL);
+    g_autofree char *xdgEnv = g_strconcat("XDG_RUNTIME_DIR=", xdg, NULL);
+    g_autofree char *sessUri = g_strdup_printf(
+        "gmem+unix:///session?socket=%s", sock);
+    g_autofree char *sysUri = g_strdup_printf(
+        "gmem+unix:///system?socket=%s", sock);
+    const char *argv[] = {
+        g_getenv("VGM_VIRTGMEMD"), "--session", "--root", root,
+        "--timeout", "1", "--verbose", NULL
+    };
+    const char *envp[] = { xdgEnv, NULL };
+    g_autofree char *roSock = NULL;
+    virConnectPtr conn;
+    GPid pid;
+    struct stat st;
+    int status;
+
+    g_assert_true(spawnDaemon(argv, envp, &pid));
+    g_assert_true(waitForPath(sock, 10000));
+    g_assert_cmpint(stat(dir, &st), ==, 0);
+    g_assert_cmpint(st.st_mode & 0777, ==, 0700);
+    g_assert_cmpint(stat(sock, &st), ==, 0);
+    g_assert_cmpint(st.st_mode & 0777, ==, 0600);
+    roSock = g_strconcat(sock, "-ro", NULL);
+    g_assert_false(g_file_test(roSock, G_FILE_TEST_EXISTS));
+    g_assert_null(virConnectOpen(sysUri));
+    g_assert_nonnull((conn = virConnectOpen(sessUri)));
+    g_assert_cmpstr(virConnectGetType(conn), ==, "GMEM");
+    g_assert_cmpint(virConnectClose(conn), ==, 0);
+    status = waitExit(pid, 10000);
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    g_assert_false(g_file_test(sock, G_FILE_TEST_EXISTS));
 }
 
 /* SIGTERM: the daemon exits 0 and removes its sockets. */
 static gboolean
 stopDaemon(void)
 {
-    gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
-    int status = 0;
     gboolean alive = kill(daemonPid, 0) == 0;
+    int status;
 
     kill(daemonPid, SIGTERM);
-    while (waitpid(daemonPid, &status, WNOHANG) == 0) {
-        if (g_get_monotonic_time() > end) {
-            g_printerr("virtgmemd ignored SIGTERM\n");
-            kill(daemonPid, SIGKILL);
-            waitpid(daemonPid, &status, 0);
-            return FALSE;
-        }
-        g_usleep(20000);
-    }
-    if (!alive || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    status = waitExit(daemonPid, 10000);
+    if (!alive || status == -1 || !WIFEXITED(status) ||
+        WEXITSTATUS(status) != 0) {
         g_printerr("virtgmemd died or failed (status 0x%x)\n", status);
         return FALSE;
     }
@@ -673,6 +734,7 @@ addCases(void)
     g_test_add_func("/rpc/keepalive/pong", testKeepAlivePong);
     g_test_add_func("/rpc/keepalive/drop", testKeepAliveDrop);
     g_test_add_func("/rpc/keepalive/answered", testKeepAliveAnswered);
+    g_test_add_func("/rpc/daemon/session-timeout", testSessionDaemon);
     for (i = 0; i < G_N_ELEMENTS(virshCases); i++) {
         g_autofree char *path = g_strdup_printf("/rpc/virsh/%s",
                                                 virshCases[i].name);
