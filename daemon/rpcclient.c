@@ -118,7 +118,7 @@ rpcClientScheduleFlushLocked(rpcClient *client)
 void
 rpcClientSend(rpcClient *client, GBytes *frame)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&client->lock);
+    RPC_LOCK_SCOPE(&client->lock);
 
     if (client->closed) {
         g_bytes_unref(frame);
@@ -177,7 +177,7 @@ static gboolean
 rpcClientOnWritable(gint fd, GIOCondition cond, gpointer data)
 {
     rpcClient *client = data;
-    g_autoptr(rpcClient) ref = rpcClientRef(client);
+    G_GNUC_UNUSED g_autoptr(rpcClient) ref = rpcClientRef(client);
 
     rpcClientFlush(client);
     return client->writeSource ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
@@ -341,7 +341,7 @@ static gboolean
 rpcClientOnReadable(gint fd, GIOCondition cond, gpointer data)
 {
     rpcClient *client = data;
-    g_autoptr(rpcClient) ref = rpcClientRef(client);
+    G_GNUC_UNUSED g_autoptr(rpcClient) ref = rpcClientRef(client);
     guint8 buf[RPC_CLIENT_READ_CHUNK];
     ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 

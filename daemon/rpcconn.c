@@ -105,7 +105,7 @@ int
 rpcConnOpen(rpcConn *conn, const char *name, unsigned int flags,
             GError **error)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&conn->lock);
+    RPC_LOCK_SCOPE(&conn->lock);
 
     if (conn->opened || conn->closed) {
         g_set_error_literal(error, RPC_ERROR, VIR_ERR_OPERATION_INVALID,
@@ -134,7 +134,7 @@ rpcConnOpen(rpcConn *conn, const char *name, unsigned int flags,
 void
 rpcConnClose(rpcConn *conn)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&conn->lock);
+    RPC_LOCK_SCOPE(&conn->lock);
 
     conn->opened = false;
     conn->closed = true;
@@ -145,7 +145,7 @@ rpcConnClose(rpcConn *conn)
 bool
 rpcConnIsOpen(rpcConn *conn)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&conn->lock);
+    RPC_LOCK_SCOPE(&conn->lock);
 
     return conn->opened;
 }
@@ -154,7 +154,7 @@ rpcConnIsOpen(rpcConn *conn)
 bool
 rpcConnIsReadOnly(rpcConn *conn)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&conn->lock);
+    RPC_LOCK_SCOPE(&conn->lock);
 
     return conn->readonly || conn->readonlySocket;
 }
@@ -163,7 +163,7 @@ rpcConnIsReadOnly(rpcConn *conn)
 char *
 rpcConnGetURI(rpcConn *conn)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&conn->lock);
+    RPC_LOCK_SCOPE(&conn->lock);
 
     return g_strdup(conn->uri);
 }
@@ -171,7 +171,7 @@ rpcConnGetURI(rpcConn *conn)
 void
 rpcConnSetCloseCallback(rpcConn *conn, bool registered)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&conn->lock);
+    RPC_LOCK_SCOPE(&conn->lock);
 
     conn->closeCallback = registered;
 }
@@ -179,7 +179,7 @@ rpcConnSetCloseCallback(rpcConn *conn, bool registered)
 bool
 rpcConnHasCloseCallback(rpcConn *conn)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&conn->lock);
+    RPC_LOCK_SCOPE(&conn->lock);
 
     return conn->closeCallback;
 }
@@ -204,7 +204,7 @@ int
 rpcConnEventRegister(rpcConn *conn, int eventID,
                      const remote_nonnull_domain *dom, GError **error)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&conn->lock);
+    RPC_LOCK_SCOPE(&conn->lock);
     rpcEventCallback cb = { 0 };
 
     if (eventID < 0 || eventID >= RPC_DOMAIN_EVENT_ID_LAST) {
@@ -238,7 +238,7 @@ rpcConnEventRegister(rpcConn *conn, int eventID,
 int
 rpcConnEventDeregister(rpcConn *conn, int callbackID, GError **error)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&conn->lock);
+    RPC_LOCK_SCOPE(&conn->lock);
     guint i;
 
     for (i = 0; i < conn->callbacks->len; i++) {
@@ -265,7 +265,7 @@ rpcConnEventDeregister(rpcConn *conn, int callbackID, GError **error)
 GArray *
 rpcConnEventTargets(rpcConn *conn, int eventID, const char *uuid)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&conn->lock);
+    RPC_LOCK_SCOPE(&conn->lock);
     GArray *ids = g_array_new(FALSE, FALSE, sizeof(int));
     guint i;
 

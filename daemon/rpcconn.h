@@ -6,6 +6,11 @@
 
 #include "daemon/protocol/remote.h"
 
+/* Hold @mutex until the end of the enclosing block (a declaration). */
+#define RPC_LOCK_SCOPE(mutex) \
+    G_GNUC_UNUSED g_autoptr(GMutexLocker) rpcScopeLocker = \
+        g_mutex_locker_new(mutex)
+
 /*
  * What the procedures of the daemon need from the hypervisor driver.  The
  * driver does not exist yet: every hook may be NULL, and a procedure

@@ -486,7 +486,7 @@ void
 rpcServerEmitLifecycle(rpcServer *srv, const remote_nonnull_domain *dom,
                        int event, int detail)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&srv->lock);
+    RPC_LOCK_SCOPE(&srv->lock);
     guint i;
 
     for (i = 0; i < srv->clients->len; i++)

@@ -125,13 +125,15 @@ testRoundTrip(void)
     g_autoptr(GBytes) frame = NULL;
     gsize len;
     const guint8 *data;
+    guint32 word;
 
     frame = rpcFrameEncode(&hdr,
                            (xdrproc_t)xdr_remote_connect_get_hostname_ret,
                            &ret, NULL);
     data = g_bytes_get_data(frame, &len);
     g_assert_cmpuint(len, ==, 28 + 4 + 12);
-    g_assert_cmpuint(GUINT32_FROM_BE(*(const guint32 *)data), ==, len);
+    memcpy(&word, data, sizeof(word));
+    g_assert_cmpuint(GUINT32_FROM_BE(word), ==, len);
     g_assert_cmpint(rpcHeaderDecode(data, len, &hback, NULL), ==, 0);
     g_assert_cmpmem(&hback, sizeof(hback), &hdr, sizeof(hdr));
     g_assert_cmpint(rpcPayloadDecode(data, len,
