@@ -10,7 +10,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "daemon/protocol/remote.h"
 #include "daemon/rpcclient.h"
 #include "daemon/rpcframe.h"
 #include "daemon/rpcserver.h"
@@ -228,24 +227,35 @@ rpcServerClientClosed(rpcServer *srv, rpcClient *client)
 }
 
 static void
-rpcServerLogPeer(guint64 id, int fd, const rpcListener *listener)
+rpcServerLogPeer(guint64 id, int fd, const char *where, bool readonly)
 {
     struct ucred cred;
     socklen_t len = sizeof(cred);
 
     if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
         g_info("client %" G_GUINT64_FORMAT ": connected on %s (no peer "
-               "credentials: %s)", id, listener->path, g_strerror(errno));
+               "credentials: %s)", id, where, g_strerror(errno));
         return;
     }
     g_info("client %" G_GUINT64_FORMAT ": connected on %s%s: pid %d uid %u "
-           "gid %u", id, listener->path, listener->readonly ? " (read-only)" : "",
+           "gid %u", id, where, readonly ? " (read-only)" : "",
            (int)cred.pid, (unsigned int)cred.uid, (unsigned int)cred.gid);
 }
 
-/* A connection arrived: take it on, or refuse it over the limit. */
-static void
-rpcServerAccept(rpcServer *srv, rpcListener *listener, int fd)
+/**
+ * rpcServerAddClient:
+ * @srv: the server
+ * @fd: (transfer full): a connected UNIX stream socket
+ * @readonly: whether the client may only read
+ * @where: where it came from, for the logs
+ *
+ * Serve a client (I/O thread): listeners call this for each connection
+ * they accept.  Over the client limit @fd is closed at once.
+ *
+ * Returns: true when the client was taken on.
+ */
+bool
+rpcServerAddClient(rpcServer *srv, int fd, bool readonly, const char *where)
 {
     rpcClient *client;
     guint64 id = ++srv->nextClientID;
@@ -256,16 +266,19 @@ rpcServerAccept(rpcServer *srv, rpcListener *listener, int fd)
         g_warning("refusing client %" G_GUINT64_FORMAT ": already %u clients",
                   id, srv->config.maxClients);
         close(fd);
-        return;
+        return false;
     }
     g_mutex_unlock(&srv->lock);
-    rpcServerLogPeer(id, fd, listener);
-    client = rpcClientNew(srv, fd, listener->readonly, id);
+    if (!g_unix_set_fd_nonblocking(fd, TRUE, NULL))
+        g_warning("cannot make client %" G_GUINT64_FORMAT " non-blocking", id);
+    rpcServerLogPeer(id, fd, where, readonly);
+    client = rpcClientNew(srv, fd, readonly, id);
     g_mutex_lock(&srv->lock);
     g_ptr_array_add(srv->clients, client);
     g_mutex_unlock(&srv->lock);
     rpcServerUpdateIdle(srv, 1);
     rpcClientStart(client);
+    return true;
 }
 
 static gboolean
@@ -275,7 +288,8 @@ rpcServerOnListener(gint lfd, GIOCondition cond, gpointer data)
     int fd;
 
     while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0)
-        rpcServerAccept(listener->srv, listener, fd);
+        rpcServerAddClient(listener->srv, fd, listener->readonly,
+                           listener->path);
     if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
         g_warning("accept on %s failed: %s", listener->path, g_strerror(errno));
     return G_SOURCE_CONTINUE;

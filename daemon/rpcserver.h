@@ -33,6 +33,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(rpcServer, rpcServerFree)
 
 int rpcServerAddListener(rpcServer *srv, const char *path, mode_t mode,
                          bool readonly, GError **error);
+bool rpcServerAddClient(rpcServer *srv, int fd, bool readonly,
+                        const char *where);
 void rpcServerSetIdleTimeout(rpcServer *srv, unsigned int seconds,
                              GSourceFunc func, gpointer data);
 void rpcServerEmitLifecycle(rpcServer *srv, const remote_nonnull_domain *dom,
