@@ -170,9 +170,10 @@ vgmdRun(const vgmdOptions *opts, GError **error)
     config.keepAliveInterval = opts->keepAliveInterval;
     config.keepAliveCount = opts->keepAliveCount;
     config.maxClients = opts->maxClients;
-    if (vgmdMakeRoot(opts, daemon.privileged, error) < 0 ||
-        !(srv = rpcServerNew(&config, &daemon, rpcPrograms, error)) ||
-        vgmdListen(srv, opts, daemon.privileged, error) < 0)
+    /* Listen first: nothing is created when another daemon runs. */
+    if (!(srv = rpcServerNew(&config, &daemon, rpcPrograms, error)) ||
+        vgmdListen(srv, opts, daemon.privileged, error) < 0 ||
+        vgmdMakeRoot(opts, daemon.privileged, error) < 0)
         return -1;
     rpcServerSetIdleTimeout(srv, opts->timeout, vgmdQuit, loop);
     sigterm = g_unix_signal_add(SIGTERM, vgmdQuit, loop);

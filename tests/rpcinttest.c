@@ -571,6 +571,60 @@ testVirsh(gconstpointer data)
 
 /* ---- the daemon ----------------------------------------------------- */
 
+typedef struct {
+    const char *name;
+    const char *const *args;    /* after the binary; @SOCK@ is ours */
+    int exitCode;
+    const char *output;         /* substring of stdout + stderr */
+} optionCase;
+
+static const optionCase optionCases[] = {
+    { "version", (const char *const[]){ "--version", NULL }, 0,
+      "virtgmemd (virtgmem) " PACKAGE_VERSION "\n" },
+    { "help", (const char *const[]){ "--help", NULL }, 0, "--socket=PATH" },
+    { "bad-option", (const char *const[]){ "--bogus", NULL }, 1,
+      "virtgmemd: Unknown option --bogus" },
+    { "negative-timeout", (const char *const[]){ "--timeout", "-1", NULL },
+      1, "must not be negative" },
+    { "zero-count",
+      (const char *const[]){ "--keepalive-count", "0", NULL }, 1,
+      "at least 1" },
+    { "socket-in-use", (const char *const[]){ "--socket", "@SOCK@", "--root",
+                                              "@SOCK@.root", NULL },
+      1, "another daemon is already listening on '@SOCK@'" },
+};
+
+static void
+testOptions(gconstpointer data)
+{
+    const optionCase *tc = data;
+    g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    g_autofree char *all = NULL;
+    g_autofree char *expect = NULL;
+    g_auto(GStrv) parts = g_strsplit(tc->output, "@SOCK@", -1);
+    int status = 0;
+    size_t i;
+
+    g_ptr_array_add(argv, g_strdup(g_getenv("VGM_VIRTGMEMD")));
+    for (i = 0; tc->args[i]; i++) {
+        g_auto(GStrv) arg = g_strsplit(tc->args[i], "@SOCK@", -1);
+
+        g_ptr_array_add(argv, g_strjoinv(sockPath, arg));
+    }
+    g_ptr_array_add(argv, NULL);
+    g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, NULL, 0, NULL,
+                               NULL, &out, &err, &status, NULL));
+    all = g_strconcat(out, err, NULL);
+    expect = g_strjoinv(sockPath, parts);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, tc->exitCode);
+    if (!strstr(all, expect))
+        VGM_TEST_FAIL("'%s' not in the output:\n%s", expect, all);
+    assertServing();
+}
+
 static void
 daemonChildSetup(gpointer data)
 {
@@ -735,6 +789,11 @@ addCases(void)
     g_test_add_func("/rpc/keepalive/drop", testKeepAliveDrop);
     g_test_add_func("/rpc/keepalive/answered", testKeepAliveAnswered);
     g_test_add_func("/rpc/daemon/session-timeout", testSessionDaemon);
+    for (i = 0; i < G_N_ELEMENTS(optionCases); i++) {
+        g_autofree char *path = g_strdup_printf("/rpc/daemon/options/%s",
+                                                optionCases[i].name);
+        g_test_add_data_func(path, &optionCases[i], testOptions);
+    }
     for (i = 0; i < G_N_ELEMENTS(virshCases); i++) {
         g_autofree char *path = g_strdup_printf("/rpc/virsh/%s",
                                                 virshCases[i].name);
