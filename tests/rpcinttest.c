@@ -485,6 +485,14 @@ static const virshCase virshCases[] = {
       FALSE, FALSE },
     { "readonly-nodeinfo", (const char *const[]){ "nodeinfo", NULL }, TRUE,
       TRUE },
+    /* Registers event IDs 0 to 26 (316), deregisters them (317).  virsh
+     * exits 1 after --timeout whatever the driver (test:///default too). */
+    { "event-all", (const char *const[]){ "event", "--all", "--timeout", "1",
+                                          NULL }, FALSE, FALSE },
+    { "qemu-monitor-command",
+      (const char *const[]){ "qemu-monitor-command", "vm1",
+                             "{\"execute\":\"query-status\"}", NULL },
+      FALSE, FALSE },
 };
 
 /* Collapse each run of digits into one 'N'. */

@@ -159,6 +159,32 @@ testPeerGone(serverFixture *fx, gconstpointer data)
         ;
 }
 
+/* Over the client limit a connection is closed at once. */
+static void
+testMaxClients(void)
+{
+    rpcServerConfig config = RPC_SERVER_CONFIG_DEFAULT;
+    g_autoptr(rpcServer) srv = NULL;
+    int a[2];
+    int b[2];
+    char byte;
+
+    config.maxClients = 1;
+    srv = rpcServerNew(&config, &testDaemon, rpcPrograms, NULL);
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, a),
+                    ==, 0);
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, b),
+                    ==, 0);
+    g_assert_true(rpcServerAddClient(srv, a[0], false, "first"));
+    g_test_expect_message("vgm.daemon", G_LOG_LEVEL_WARNING,
+                          "refusing client 2: already 1 clients");
+    g_assert_false(rpcServerAddClient(srv, b[0], false, "second"));
+    g_test_assert_expected_messages();
+    g_assert_cmpint(read(b[1], &byte, 1), ==, 0);
+    close(a[1]);
+    close(b[1]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -167,6 +193,7 @@ main(int argc, char **argv)
                fixtureSetUp, testLifecycleEvent, fixtureTearDown);
     g_test_add("/rpc/server/pipelined", serverFixture, NULL, fixtureSetUp,
                testPipelined, fixtureTearDown);
+    g_test_add_func("/rpc/server/max-clients", testMaxClients);
     g_test_add("/rpc/server/peer-gone", serverFixture, NULL, fixtureSetUp,
                testPeerGone, fixtureTearDown);
     return g_test_run();
