@@ -199,6 +199,16 @@ rpcClientWatchWritable(rpcClient *client, bool watch)
     }
 }
 
+/* Calls running plus replies not yet written reach the limit: stop
+ * reading, so a client that sends without reading cannot make the
+ * daemon queue replies without bound.  Lock held. */
+static bool
+rpcClientBusyLocked(rpcClient *client)
+{
+    return client->inflight + g_queue_get_length(&client->outq) >=
+           rpcServerGetConfig(client->srv)->maxClientRequests;
+}
+
 /* I/O thread: write the queue, then resume reading or close as due. */
 static void
 rpcClientFlush(rpcClient *client)
@@ -214,9 +224,7 @@ rpcClientFlush(rpcClient *client)
     }
     rc = rpcClientWriteLocked(client);
     finished = client->closeWhenFlushed && rc == 0;
-    resume = !client->closeWhenFlushed &&
-             client->inflight <
-                 rpcServerGetConfig(client->srv)->maxClientRequests;
+    resume = !client->closeWhenFlushed && !rpcClientBusyLocked(client);
     g_mutex_unlock(&client->lock);
     if (rc < 0 || finished) {
         rpcClientClose(client);
@@ -233,6 +241,20 @@ rpcClientPauseRead(rpcClient *client)
     if (client->readSource)
         g_source_destroy(client->readSource);
     client->readSource = NULL;
+}
+
+/* Stop reading while the client is busy; rpcClientFlush() resumes.  The
+ * rest of the bytes already read are still handled. */
+static void
+rpcClientPauseIfBusy(rpcClient *client)
+{
+    bool busy;
+
+    g_mutex_lock(&client->lock);
+    busy = rpcClientBusyLocked(client);
+    g_mutex_unlock(&client->lock);
+    if (busy)
+        rpcClientPauseRead(client);
 }
 
 /* Answer @hdr with @err (when it is a call), then close once sent. */
@@ -261,7 +283,6 @@ rpcClientHandleCall(rpcClient *client, const rpc_message_header *hdr,
 {
     g_autoptr(GError) error = NULL;
     const rpcProc *proc;
-    unsigned int inflight;
 
     proc = rpcDispatchFind(rpcServerGetPrograms(client->srv), hdr, &error);
     if (!proc) {
@@ -270,11 +291,9 @@ rpcClientHandleCall(rpcClient *client, const rpc_message_header *hdr,
         return;
     }
     g_mutex_lock(&client->lock);
-    inflight = ++client->inflight;
+    client->inflight++;
     g_mutex_unlock(&client->lock);
     rpcServerQueueCall(client->srv, client, proc, hdr, frame, len);
-    if (inflight >= rpcServerGetConfig(client->srv)->maxClientRequests)
-        rpcClientPauseRead(client);
 }
 
 static void
@@ -330,6 +349,7 @@ rpcClientConsume(rpcClient *client, const guint8 *data, gsize len)
         case RPC_FRAME_COMPLETE:
             frame = rpcFrameReaderSteal(&client->reader, &flen);
             rpcClientHandleFrame(client, frame, flen);
+            rpcClientPauseIfBusy(client);
             break;
         }
         data += used;
