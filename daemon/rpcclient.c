@@ -101,6 +101,8 @@ rpcClientScheduleFlushLocked(rpcClient *client)
         return;
     client->flushScheduled = true;
     idle = g_idle_source_new();
+    /* As urgent as reading, or a busy reader would starve the writer. */
+    g_source_set_priority(idle, G_PRIORITY_DEFAULT);
     g_source_set_callback(idle, rpcClientFlushIdle, rpcClientRef(client),
                           (GDestroyNotify)rpcClientUnref);
     g_source_attach(idle, client->ctx);
