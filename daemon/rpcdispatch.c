@@ -3,7 +3,8 @@
 
 #include <stdlib.h>
 
-#include "daemon/rpcdispatch.h"
+#define VGM_RPCDISPATCHPRIV_H_ALLOW
+#include "daemon/rpcdispatchpriv.h"
 #include "daemon/rpcerror.h"
 #include "daemon/rpcframe.h"
 #include "util/error.h"

@@ -50,6 +50,4 @@ const rpcProc *rpcDispatchFind(const rpcProgram *const *programs,
 GBytes *rpcDispatchRun(const rpcProc *proc, rpcConn *conn,
                        const rpc_message_header *hdr, const guint8 *frame,
                        gsize len);
-GBytes *rpcDispatch(const rpcProgram *const *programs, rpcConn *conn,
-                    const guint8 *frame, gsize len);
 int rpcErrorNotSupported(const char *api, GError **error);

@@ -3,7 +3,8 @@
 
 #include <string.h>
 
-#include "daemon/rpcdispatch.h"
+#define VGM_RPCDISPATCHPRIV_H_ALLOW
+#include "daemon/rpcdispatchpriv.h"
 #include "daemon/rpcframe.h"
 #include "daemon/rpcprograms.h"
 #include "tests/rpctestutils.h"
