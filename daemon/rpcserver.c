@@ -250,11 +250,10 @@ rpcServerLogPeer(guint64 id, int fd, const char *where, bool readonly)
  * @where: where it came from, for the logs
  *
  * Serve a client (I/O thread): listeners call this for each connection
- * they accept.  Over the client limit @fd is closed at once.
- *
- * Returns: true when the client was taken on.
+ * they accept.  Over the client limit @fd is closed at once (and that is
+ * logged).
  */
-bool
+void
 rpcServerAddClient(rpcServer *srv, int fd, bool readonly, const char *where)
 {
     rpcClient *client;
@@ -266,7 +265,7 @@ rpcServerAddClient(rpcServer *srv, int fd, bool readonly, const char *where)
         g_warning("refusing client %" G_GUINT64_FORMAT ": already %u clients",
                   id, srv->config.maxClients);
         close(fd);
-        return false;
+        return;
     }
     g_mutex_unlock(&srv->lock);
     if (!g_unix_set_fd_nonblocking(fd, TRUE, NULL))
@@ -278,7 +277,6 @@ rpcServerAddClient(rpcServer *srv, int fd, bool readonly, const char *where)
     g_mutex_unlock(&srv->lock);
     rpcServerUpdateIdle(srv, 1);
     rpcClientStart(client);
-    return true;
 }
 
 static gboolean

@@ -33,7 +33,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(rpcServer, rpcServerFree)
 
 int rpcServerAddListener(rpcServer *srv, const char *path, mode_t mode,
                          bool readonly, GError **error);
-bool rpcServerAddClient(rpcServer *srv, int fd, bool readonly,
+void rpcServerAddClient(rpcServer *srv, int fd, bool readonly,
                         const char *where);
 void rpcServerSetIdleTimeout(rpcServer *srv, unsigned int seconds,
                              GSourceFunc func, gpointer data);
