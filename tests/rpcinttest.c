@@ -830,6 +830,10 @@ main(int argc, char **argv)
     virEventRegisterDefaultImpl();
     g_thread_unref(g_thread_new("libvirt-events", eventLoop, NULL));
     if (!startDaemon(binary)) {
+        if (daemonPid > 0) {
+            kill(daemonPid, SIGKILL);
+            waitpid(daemonPid, NULL, 0);
+        }
         showLogAndClean(TRUE);
         return 1;
     }
