@@ -10,8 +10,9 @@
 #include "tests/testutils.h"
 
 /*
- * Every *.xml under tests/data/xml2xml (inputs and expected outputs)
- * must be valid against conf/schemas/domain.rng.
+ * Every *.xml under tests/data/xml2xml (inputs and expected outputs) and
+ * tests/data/xml2argv (inputs) must be valid against
+ * conf/schemas/domain.rng.
  */
 
 static xmlRelaxNGPtr testSchema;
@@ -108,6 +109,7 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     testSchema = testSchemaLoad();
     testSchemaAddDir("xml2xml");
+    testSchemaAddDir("xml2argv");
     vgmTestAddUnusedCheck("xml2xml");
     ret = g_test_run();
     xmlRelaxNGFree(testSchema);
