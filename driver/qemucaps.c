@@ -190,6 +190,7 @@ drvQemuCapsParseMachine(const qapiJSON *obj, drvQemuCapsMachine *machine,
     };
 
     g_autoptr(GError) err = NULL;
+    guint64 maxCpus = 0;
 
     if (qapiJSONParseFields(obj, fields, machine, where, &err) < 0) {
         drvQemuCapsMachineClear(machine);
@@ -197,6 +198,16 @@ drvQemuCapsParseMachine(const qapiJSON *obj, drvQemuCapsMachine *machine,
                     _("invalid machine in '%1$s': %2$s"), where, err->message);
         return -1;
     }
+    /* Read apart from the table: it has no unsigned int destination. */
+    if (!qapiJSONObjectGetUInt64(obj, "cpu-max", &maxCpus) ||
+        maxCpus > G_MAXUINT) {
+        g_set_error(error, DRV_ERROR, VIR_ERR_INTERNAL_ERROR,
+                    _("machine '%1$s' in '%2$s' has no valid 'cpu-max'"),
+                    machine->name, where);
+        drvQemuCapsMachineClear(machine);
+        return -1;
+    }
+    machine->maxCpus = maxCpus;
     return 0;
 }
 
@@ -623,7 +634,7 @@ drvQemuCapsFormatMachines(const drvQemuCaps *caps, GString *buf)
             g_string_append(buf, " default");
         if (m->deprecated)
             g_string_append(buf, " deprecated");
-        g_string_append_c(buf, '\n');
+        g_string_append_printf(buf, " cpu-max=%u\n", m->maxCpus);
     }
 }
 

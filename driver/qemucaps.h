@@ -66,6 +66,7 @@ typedef struct {
     char *alias;       /* "q35", or NULL */
     bool isDefault;
     bool deprecated;
+    unsigned int maxCpus;  /* cpu-max: the most vCPUs it takes */
 } drvQemuCapsMachine;
 
 typedef struct drvQemuCaps drvQemuCaps;

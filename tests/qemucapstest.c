@@ -141,6 +141,22 @@ testCapsTable(gconstpointer data)
     testCapsCheckList(caps, tc->no, false, tc->ver);
 }
 
+/* cpu-max of machine @name, 0 when there is no such machine. */
+static unsigned int
+testCapsMaxCpus(const drvQemuCaps *caps, const char *name)
+{
+    const drvQemuCapsMachine *machines;
+    size_t n;
+    size_t i;
+
+    machines = drvQemuCapsGetMachines(caps, &n);
+    for (i = 0; i < n; i++) {
+        if (strcmp(machines[i].name, name) == 0)
+            return machines[i].maxCpus;
+    }
+    return 0;
+}
+
 static void
 testCapsMachines(void)
 {
@@ -161,6 +177,9 @@ testCapsMachines(void)
     g_assert_null(drvQemuCapsCanonicalMachine(caps, "virt"));
     g_assert_cmpstr(drvQemuCapsGetDefaultMachine(caps), ==, "pc-q35-11.1");
     g_assert_cmpstr(drvQemuCapsGetDefaultMachine(old), ==, "pc-q35-7.2");
+    g_assert_cmpuint(testCapsMaxCpus(caps, "pc-q35-11.1"), ==, 4096);
+    g_assert_cmpuint(testCapsMaxCpus(caps, "pc-i440fx-11.1"), ==, 255);
+    g_assert_cmpuint(testCapsMaxCpus(caps, "none"), ==, 1);
     g_assert_cmpuint(drvQemuCapsGetVersion(caps), ==, 11001003);
     g_assert_true(drvQemuCapsHasQOMType(caps, "memory-backend-memfd"));
     g_assert_true(drvQemuCapsHasCPUModel(caps, "host"));
@@ -363,6 +382,14 @@ buildMachinesBad(testQMPServer *srv)
 }
 
 static void
+buildMachinesNoCpuMax(testQMPServer *srv)
+{
+    addPrefix(srv, 16);
+    testQMPServerAddExpect(srv, "{\"execute\": \"query-machines\"}",
+                           "{\"return\": [{\"name\": \"pc\"}]}");
+}
+
+static void
 buildTypesBad(testQMPServer *srv)
 {
     addPrefix(srv, 4);
@@ -408,6 +435,9 @@ static const badCase badCases[] = {
       "malformed reply of QEMU to 'query-qmp-schema'",
       VIR_ERR_INTERNAL_ERROR },
     { "machines-bad", buildMachinesBad, 5000, "query-machines",
+      VIR_ERR_INTERNAL_ERROR },
+    { "machines-no-cpu-max", buildMachinesNoCpuMax, 5000,
+      "machine 'pc' in 'query-machines' has no valid 'cpu-max'",
       VIR_ERR_INTERNAL_ERROR },
     { "types-bad", buildTypesBad, 5000,
       "malformed reply of QEMU to 'qom-list-types': entry 0 has no string 'name'",
