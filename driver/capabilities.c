@@ -99,18 +99,26 @@ drvCapabilitiesFormatHost(confBuf *buf, const char *hostUUID,
     confXMLFormatElement(buf, "host", NULL, &children);
 }
 
+/*
+ * A machine, then its alias as <machine canonical='...'>; both with
+ * maxCpus (query-machines cpu-max) and deprecated='yes' where QEMU says.
+ */
 static void
 drvCapabilitiesFormatMachine(confBuf *buf, const drvQemuCapsMachine *m)
 {
-    const char *deprecated = m->deprecated ? " deprecated='yes'" : "";
     g_autofree char *name = confXMLEscape(m->name);
     g_autofree char *alias = NULL;
+    g_autoptr(GString) attrs = g_string_new(NULL);
 
-    confBufAdd(buf, "<machine%s>%s</machine>\n", deprecated, name);
+    if (m->maxCpus > 0)
+        g_string_append_printf(attrs, " maxCpus='%u'", m->maxCpus);
+    if (m->deprecated)
+        g_string_append(attrs, " deprecated='yes'");
+    confBufAdd(buf, "<machine%s>%s</machine>\n", attrs->str, name);
     if (m->alias) {
         alias = confXMLEscape(m->alias);
         confBufAdd(buf, "<machine canonical='%s'%s>%s</machine>\n", name,
-                   deprecated, alias);
+                   attrs->str, alias);
     }
 }
 

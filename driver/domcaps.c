@@ -220,6 +220,7 @@ drvDomCapsNew(const drvDomCapsRequest *req, GError **error)
     caps->path = g_strdup(drvQemuCapsGetBinary(req->qemu));
     caps->arch = g_strdup(arch);
     caps->machine = g_strdup(machine);
+    caps->maxVcpus = drvQemuCapsGetMachineMaxCpus(req->qemu, machine);
     /* first: the guest-memfd source type follows from it */
     drvDomCapsFillGmem(caps, req);
     drvDomCapsFillBasics(caps, req);

@@ -70,6 +70,7 @@ struct drvDomCaps {
     char *arch;
     char *machine;              /* canonical */
     confDomainVirtType virttype;
+    unsigned int maxVcpus;      /* the machine's cpu-max */
 
     bool iothreads;
     bool firmwareEfi;

@@ -337,6 +337,8 @@ drvDomCapsFormat(const drvDomCaps *caps)
                confDomainVirtToString(caps->virttype));
     confBufEscape(&buf, "<machine>%s</machine>\n", caps->machine);
     confBufEscape(&buf, "<arch>%s</arch>\n", caps->arch);
+    if (caps->maxVcpus > 0)
+        confBufAdd(&buf, "<vcpu max='%u'/>\n", caps->maxVcpus);
     confBufAdd(&buf, "<iothreads supported='%s'/>\n",
                drvDomCapsYesNo(caps->iothreads));
     drvDomCapsFormatOS(&buf, caps);

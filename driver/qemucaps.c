@@ -576,6 +576,30 @@ drvQemuCapsCanonicalMachine(const drvQemuCaps *caps, const char *name)
 }
 
 /**
+ * drvQemuCapsGetMachineMaxCpus:
+ * @caps: the capabilities
+ * @name: a machine type or an alias
+ *
+ * Returns: the most vCPUs the machine takes (query-machines cpu-max),
+ * or 0 when this QEMU has no such machine.
+ */
+unsigned int
+drvQemuCapsGetMachineMaxCpus(const drvQemuCaps *caps, const char *name)
+{
+    const char *canonical = drvQemuCapsCanonicalMachine(caps, name);
+    guint i;
+
+    for (i = 0; canonical && i < caps->machines->len; i++) {
+        drvQemuCapsMachine *m = &g_array_index(caps->machines,
+                                               drvQemuCapsMachine, i);
+
+        if (m->name == canonical)
+            return m->maxCpus;
+    }
+    return 0;
+}
+
+/**
  * drvQemuCapsGetDefaultMachine:
  * @caps: the capabilities
  *

@@ -88,6 +88,8 @@ const drvQemuCapsMachine *drvQemuCapsGetMachines(const drvQemuCaps *caps,
 const char *drvQemuCapsGetDefaultMachine(const drvQemuCaps *caps);
 const char *drvQemuCapsCanonicalMachine(const drvQemuCaps *caps,
                                         const char *name);
+unsigned int drvQemuCapsGetMachineMaxCpus(const drvQemuCaps *caps,
+                                          const char *name);
 bool drvQemuCapsHasQOMType(const drvQemuCaps *caps, const char *type);
 bool drvQemuCapsHasCPUModel(const drvQemuCaps *caps, const char *model);
 

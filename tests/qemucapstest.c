@@ -141,22 +141,6 @@ testCapsTable(gconstpointer data)
     testCapsCheckList(caps, tc->no, false, tc->ver);
 }
 
-/* cpu-max of machine @name, 0 when there is no such machine. */
-static unsigned int
-testCapsMaxCpus(const drvQemuCaps *caps, const char *name)
-{
-    const drvQemuCapsMachine *machines;
-    size_t n;
-    size_t i;
-
-    machines = drvQemuCapsGetMachines(caps, &n);
-    for (i = 0; i < n; i++) {
-        if (strcmp(machines[i].name, name) == 0)
-            return machines[i].maxCpus;
-    }
-    return 0;
-}
-
 static void
 testCapsMachines(void)
 {
@@ -177,9 +161,11 @@ testCapsMachines(void)
     g_assert_null(drvQemuCapsCanonicalMachine(caps, "virt"));
     g_assert_cmpstr(drvQemuCapsGetDefaultMachine(caps), ==, "pc-q35-11.1");
     g_assert_cmpstr(drvQemuCapsGetDefaultMachine(old), ==, "pc-q35-7.2");
-    g_assert_cmpuint(testCapsMaxCpus(caps, "pc-q35-11.1"), ==, 4096);
-    g_assert_cmpuint(testCapsMaxCpus(caps, "pc-i440fx-11.1"), ==, 255);
-    g_assert_cmpuint(testCapsMaxCpus(caps, "none"), ==, 1);
+    g_assert_cmpuint(drvQemuCapsGetMachineMaxCpus(caps, "q35"), ==, 4096);
+    g_assert_cmpuint(drvQemuCapsGetMachineMaxCpus(caps, "pc-i440fx-11.1"),
+                     ==, 255);
+    g_assert_cmpuint(drvQemuCapsGetMachineMaxCpus(caps, "none"), ==, 1);
+    g_assert_cmpuint(drvQemuCapsGetMachineMaxCpus(caps, "virt"), ==, 0);
     g_assert_cmpuint(drvQemuCapsGetVersion(caps), ==, 11001003);
     g_assert_true(drvQemuCapsHasQOMType(caps, "memory-backend-memfd"));
     g_assert_true(drvQemuCapsHasCPUModel(caps, "host"));
