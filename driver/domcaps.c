@@ -30,6 +30,7 @@ drvDomCapsFree(drvDomCaps *caps)
     g_free(caps->path);
     g_free(caps->arch);
     g_free(caps->machine);
+    g_strfreev(caps->cpuModels);
     g_free(caps);
 }
 
@@ -83,21 +84,46 @@ drvDomCapsIsPC(const char *machine)
            strcmp(machine, "isapc") == 0;
 }
 
+/*
+ * The CPU modes, and the models of custom mode: every model QEMU lists
+ * but "host" and "max", which are modes of their own (host-passthrough,
+ * maximum).  Whether a model runs on this host is not probed: each is
+ * printed usable='unknown'.
+ */
+static void
+drvDomCapsFillCPU(drvDomCaps *caps, const drvDomCapsRequest *req)
+{
+    const drvQemuCaps *qemu = req->qemu;
+    g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func(g_free);
+    const char *const *names;
+    size_t n;
+    size_t i;
+
+    caps->cpuModes[CONF_CPU_MODE_HOST_PASSTHROUGH] =
+        caps->virttype == CONF_DOMAIN_VIRT_KVM;
+    caps->cpuModes[CONF_CPU_MODE_HOST_MODEL] = false;
+    caps->cpuModes[CONF_CPU_MODE_MAXIMUM] = drvQemuCapsHasCPUModel(qemu, "max");
+    caps->cpuModes[CONF_CPU_MODE_CUSTOM] = drvQemuCapsHasCPUModel(qemu, "qemu64");
+    names = drvQemuCapsGetCPUModels(qemu, &n);
+    for (i = 0; caps->cpuModes[CONF_CPU_MODE_CUSTOM] && i < n; i++) {
+        if (strcmp(names[i], "host") != 0 && strcmp(names[i], "max") != 0)
+            g_ptr_array_add(models, g_strdup(names[i]));
+    }
+    g_ptr_array_add(models, NULL);
+    caps->cpuModels = (char **)g_ptr_array_free(g_steal_pointer(&models),
+                                                FALSE);
+}
+
 static void
 drvDomCapsFillBasics(drvDomCaps *caps, const drvDomCapsRequest *req)
 {
     const drvQemuCaps *qemu = req->qemu;
-    bool kvm = caps->virttype == CONF_DOMAIN_VIRT_KVM;
     bool *src = caps->memorySource;
 
     caps->iothreads = false;
     caps->firmwareEfi = true;
     caps->secureBoot = g_str_has_prefix(caps->machine, "pc-q35-");
     caps->diskIde = drvDomCapsIsPC(caps->machine);
-    caps->cpuModes[CONF_CPU_MODE_HOST_PASSTHROUGH] = kvm;
-    caps->cpuModes[CONF_CPU_MODE_HOST_MODEL] = false;
-    caps->cpuModes[CONF_CPU_MODE_MAXIMUM] = drvQemuCapsHasCPUModel(qemu, "max");
-    caps->cpuModes[CONF_CPU_MODE_CUSTOM] = drvQemuCapsHasCPUModel(qemu, "qemu64");
     src[CONF_MEMORY_SOURCE_FILE] = true;
     src[CONF_MEMORY_SOURCE_ANONYMOUS] = true;
     src[CONF_MEMORY_SOURCE_MEMFD] =
@@ -224,6 +250,7 @@ drvDomCapsNew(const drvDomCapsRequest *req, GError **error)
     /* first: the guest-memfd source type follows from it */
     drvDomCapsFillGmem(caps, req);
     drvDomCapsFillBasics(caps, req);
+    drvDomCapsFillCPU(caps, req);
     drvDomCapsFillHostdev(caps, req);
     drvDomCapsFillLaunchSecurity(caps, req);
     return g_steal_pointer(&caps);

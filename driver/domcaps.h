@@ -76,6 +76,7 @@ struct drvDomCaps {
     bool firmwareEfi;
     bool secureBoot;            /* SMM: q35 only */
     bool cpuModes[CONF_CPU_MODE_LAST];
+    char **cpuModels;           /* custom mode's, QEMU's order; NULL-ended */
     bool memorySource[CONF_MEMORY_SOURCE_LAST];
     bool diskIde;               /* the machine has an IDE controller */
     bool hostdev;               /* QEMU vfio-pci */

@@ -100,6 +100,31 @@ drvDomCapsFormatCPUMode(confBuf *buf, const drvDomCaps *caps,
                confCPUModeToString(mode), drvDomCapsYesNo(caps->cpuModes[mode]));
 }
 
+/*
+ * <mode name='custom'> with a <model> per CPU model.  Neither whether
+ * the model runs here nor its vendor is known; libvirt's schema wants
+ * a vendor, and 'unknown' is what libvirt prints when it has none.
+ */
+static void
+drvDomCapsFormatCPUCustom(confBuf *buf, const drvDomCaps *caps)
+{
+    g_auto(confBuf) attrs = { NULL, 0 };
+    g_auto(confBuf) models = { NULL, 0 };
+    size_t i;
+
+    confBufInit(&attrs);
+    confBufInitChild(&models, buf);
+    confBufAdd(&attrs, " name='%s' supported='%s'",
+               confCPUModeToString(CONF_CPU_MODE_CUSTOM),
+               drvDomCapsYesNo(caps->cpuModes[CONF_CPU_MODE_CUSTOM]));
+    for (i = 0; caps->cpuModels && caps->cpuModels[i]; i++) {
+        confBufEscape(&models,
+                      "<model usable='unknown' vendor='unknown'>%s</model>\n",
+                      caps->cpuModels[i]);
+    }
+    confXMLFormatElement(buf, "mode", &attrs, &models);
+}
+
 static void
 drvDomCapsFormatCPU(confBuf *buf, const drvDomCaps *caps)
 {
@@ -109,7 +134,7 @@ drvDomCapsFormatCPU(confBuf *buf, const drvDomCaps *caps)
     drvDomCapsFormatCPUMode(&children, caps, CONF_CPU_MODE_HOST_PASSTHROUGH);
     drvDomCapsFormatCPUMode(&children, caps, CONF_CPU_MODE_MAXIMUM);
     drvDomCapsFormatCPUMode(&children, caps, CONF_CPU_MODE_HOST_MODEL);
-    drvDomCapsFormatCPUMode(&children, caps, CONF_CPU_MODE_CUSTOM);
+    drvDomCapsFormatCPUCustom(&children, caps);
     confXMLFormatElement(buf, "cpu", NULL, &children);
 }
 

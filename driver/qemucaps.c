@@ -510,6 +510,21 @@ drvQemuCapsHasCPUModel(const drvQemuCaps *caps, const char *model)
 }
 
 /**
+ * drvQemuCapsGetCPUModels:
+ * @caps: the capabilities
+ * @n: (out): the number of models
+ *
+ * Returns: (transfer none): the names query-cpu-definitions listed, in
+ * QEMU's order.
+ */
+const char *const *
+drvQemuCapsGetCPUModels(const drvQemuCaps *caps, size_t *n)
+{
+    *n = caps->cpuModels->len;
+    return (const char *const *)caps->cpuModels->pdata;
+}
+
+/**
  * drvQemuCapsHasMigrationCapability:
  * @caps: the capabilities
  * @capability: a MigrationCapability name ("postcopy-ram")

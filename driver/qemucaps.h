@@ -92,6 +92,9 @@ unsigned int drvQemuCapsGetMachineMaxCpus(const drvQemuCaps *caps,
                                           const char *name);
 bool drvQemuCapsHasQOMType(const drvQemuCaps *caps, const char *type);
 bool drvQemuCapsHasCPUModel(const drvQemuCaps *caps, const char *model);
+/* The CPU models (query-cpu-definitions) in the order QEMU listed them. */
+const char *const *drvQemuCapsGetCPUModels(const drvQemuCaps *caps,
+                                           size_t *n);
 
 /*
  * The query-qmp-schema reply (its "return" array): what generated

@@ -173,6 +173,32 @@ testDomCaps(gconstpointer data)
     vgmTestCompareToFile(xml, rel);
 }
 
+/*
+ * Custom mode lists QEMU's models but the two that are modes of their
+ * own; <vcpu max> is the requested machine's cpu-max.
+ */
+static void
+testDomCapsCPU(void)
+{
+    testDomCapsCase tc = { "11.1.3", "this-host", NULL, "pc" };
+    g_autoptr(drvHostCaps) host = testHostProbe(testHostFind(tc.host));
+    g_autoptr(drvDomCaps) caps = NULL;
+    g_autoptr(GError) error = NULL;
+    const char *const *models;
+
+    if (!host)
+        return;
+    caps = testDomCapsNew(&tc, host, &error);
+    g_assert_nonnull(caps);
+    g_assert_cmpuint(caps->maxVcpus, ==, 255);
+    models = (const char *const *)caps->cpuModels;
+    g_assert_true(g_strv_contains(models, "qemu64"));
+    g_assert_true(g_strv_contains(models, "base"));
+    g_assert_false(g_strv_contains(models, "host"));
+    g_assert_false(g_strv_contains(models, "max"));
+    g_assert_cmpuint(g_strv_length(caps->cpuModels), ==, 187);
+}
+
 /* The SEV details a host with SEV firmware reports (typical EPYC). */
 static const drvDomCapsSevInfo testSevInfo = { 51, 1, 509, 0 };
 
@@ -308,6 +334,7 @@ main(int argc, char **argv)
                          "aarch64");
     DO_TEST_DOMCAPS_FULL("alias", "11.1.3", "this-host", NULL, "q35",
                          CONF_DOMAIN_VIRT_KVM, NULL, 0, "x86_64");
+    g_test_add_func("/domcaps/cpu", testDomCapsCPU);
     g_test_add_data_func("/domcaps/matrix", NULL, testMatrix);
     vgmTestAddUnusedCheck("capabilities");
     vgmTestAddUnusedCheck("domcaps");

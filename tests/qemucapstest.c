@@ -149,6 +149,7 @@ testCapsMachines(void)
         "11.1.3", TEST_QEMU_CAPS_OVERLAY_NONE, &error);
     g_autoptr(drvQemuCaps) old = testQemuCapsReplay(
         "7.2.22", TEST_QEMU_CAPS_OVERLAY_NONE, &error);
+    size_t n = 0;
 
     g_assert_nonnull(caps);
     g_assert_nonnull(old);
@@ -169,6 +170,8 @@ testCapsMachines(void)
     g_assert_cmpuint(drvQemuCapsGetVersion(caps), ==, 11001003);
     g_assert_true(drvQemuCapsHasQOMType(caps, "memory-backend-memfd"));
     g_assert_true(drvQemuCapsHasCPUModel(caps, "host"));
+    g_assert_cmpstr(drvQemuCapsGetCPUModels(caps, &n)[0], ==, "max");
+    g_assert_cmpuint(n, ==, 189);
     g_assert_true(drvQemuCapsSchemaHas(caps, "query-sev-capabilities"));
     g_assert_true(drvQemuCapsHasMigrationCapability(caps, "switchover-ack"));
     g_assert_false(drvQemuCapsHasMigrationCapability(old, "switchover-ack"));
