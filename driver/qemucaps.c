@@ -247,8 +247,7 @@ drvQemuCapsFree(drvQemuCaps *caps)
         return;
     g_free(caps->binary);
     g_free(caps->package);
-    qapiSchemaFree(caps->schemaIndex);
-    qapiJSONFree(caps->schema);
+    qapiSchemaFree(caps->schema);
     g_hash_table_unref(caps->types);
     g_hash_table_unref(caps->props);
     g_array_unref(caps->machines);
@@ -317,20 +316,16 @@ drvQemuCapsHasProperty(const drvQemuCaps *caps, const char *type,
 int
 drvQemuCapsSetSchema(drvQemuCaps *caps, qapiJSON *schema, GError **error)
 {
-    g_autoptr(qapiJSON) owned = schema;
-    g_autoptr(qapiJSON) copy = qapiJSONCopy(owned);
     g_autoptr(GError) err = NULL;
-    qapiSchema *index = qapiSchemaNew(&copy, &err);
+    qapiSchema *index = qapiSchemaNew(&schema, &err);
 
     if (!index) {
         g_set_error(error, DRV_ERROR, VIR_ERR_INTERNAL_ERROR,
                     _("invalid QEMU schema: %1$s"), err->message);
         return -1;
     }
-    qapiSchemaFree(caps->schemaIndex);
-    qapiJSONFree(caps->schema);
-    caps->schema = g_steal_pointer(&owned);
-    caps->schemaIndex = index;
+    qapiSchemaFree(caps->schema);
+    caps->schema = index;
     return 0;
 }
 
@@ -446,7 +441,9 @@ drvQemuCapsGetKVM(const drvQemuCaps *caps)
 const qapiJSON *
 drvQemuCapsGetSchema(const drvQemuCaps *caps)
 {
-    return caps->schema;
+    if (!caps->schema)
+        return NULL;
+    return qapiSchemaGetEntries(caps->schema);
 }
 
 /**
@@ -459,7 +456,7 @@ drvQemuCapsGetSchema(const drvQemuCaps *caps)
 const qapiSchema *
 drvQemuCapsGetSchemaIndex(const drvQemuCaps *caps)
 {
-    return caps->schemaIndex;
+    return caps->schema;
 }
 
 /**
@@ -472,9 +469,9 @@ drvQemuCapsGetSchemaIndex(const drvQemuCaps *caps)
 bool
 drvQemuCapsSchemaHas(const drvQemuCaps *caps, const char *path)
 {
-    if (!caps->schemaIndex)
+    if (!caps->schema)
         return false;
-    return qapiSchemaHas(caps->schemaIndex, path);
+    return qapiSchemaHas(caps->schema, path);
 }
 
 /**

@@ -235,7 +235,7 @@ drvQemuCapsCacheFormat(const drvQemuCaps *caps,
     g_autoptr(qapiJSON) cpus = drvQemuCapsStrvToJSON(caps->cpuModels);
     g_autoptr(qapiJSON) trace = drvQemuCapsStrvToJSON(caps->traceEvents);
     g_autoptr(qapiJSON) mig = drvQemuCapsStrvToJSON(caps->migrationCaps);
-    g_autoptr(qapiJSON) schema = qapiJSONCopy(caps->schema);
+    g_autoptr(qapiJSON) schema = qapiJSONCopy(drvQemuCapsGetSchema(caps));
 
     if (qapiJSONObjectAdd(&obj, NULL, "o:key", &k,
                           "u:major", caps->major, "u:minor", caps->minor,
