@@ -66,6 +66,9 @@ testHostCase(gconstpointer data)
     rel = g_strdup_printf("hostcaps/%s.caps", host->name);
     vgmTestCompareToFile(text, rel);
     testFingerprint(host, caps);
+    /* what the capability probe asks: does /dev/kvm open read-write? */
+    if (testHostKVMUsable(host) != (caps->kvmOpen.state == DRV_HOST_STEP_OK))
+        VGM_TEST_FAIL("drvHostKVMUsable disagrees with the probe");
     testReport(caps, tc, TOOL_VALIDATE_FORMAT_TEXT, "validate.txt");
     testReport(caps, tc, TOOL_VALIDATE_FORMAT_JSON, "validate.json");
 }

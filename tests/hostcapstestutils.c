@@ -355,6 +355,28 @@ testCheckLeaks(void)
     return ok;
 }
 
+/* Make @host the faked one, with no fd or mapping handed out yet. */
+static void
+testBegin(const testHost *host)
+{
+    testCur = host;
+    testFds = g_hash_table_new(g_direct_hash, g_direct_equal);
+    testMaps = g_hash_table_new(g_direct_hash, g_direct_equal);
+    testAllFds = g_hash_table_new(g_direct_hash, g_direct_equal);
+}
+
+/* Returns: false, with the current test failed, when something leaked. */
+static bool
+testEnd(void)
+{
+    bool ok = testCheckLeaks();
+
+    g_clear_pointer(&testFds, g_hash_table_unref);
+    g_clear_pointer(&testMaps, g_hash_table_unref);
+    g_clear_pointer(&testAllFds, g_hash_table_unref);
+    return ok;
+}
+
 /**
  * testHostProbe:
  * @host: a faked host
@@ -365,21 +387,32 @@ drvHostCaps *
 testHostProbe(const testHost *host)
 {
     g_autoptr(GError) error = NULL;
-    drvHostCaps *caps;
+    g_autoptr(drvHostCaps) caps = NULL;
 
-    testCur = host;
-    testFds = g_hash_table_new(g_direct_hash, g_direct_equal);
-    testMaps = g_hash_table_new(g_direct_hash, g_direct_equal);
-    testAllFds = g_hash_table_new(g_direct_hash, g_direct_equal);
+    testBegin(host);
     caps = drvHostCapsProbeOps(&testOps, &error);
     if (!caps)
         VGM_TEST_FAIL("probe failed: %s", error->message);
-    else if (!testCheckLeaks())
-        g_clear_pointer(&caps, drvHostCapsFree);
-    g_clear_pointer(&testFds, g_hash_table_unref);
-    g_clear_pointer(&testMaps, g_hash_table_unref);
-    g_clear_pointer(&testAllFds, g_hash_table_unref);
-    return caps;
+    if (!testEnd())
+        return NULL;
+    return g_steal_pointer(&caps);
+}
+
+/**
+ * testHostKVMUsable:
+ * @host: a faked host
+ *
+ * Returns: drvHostKVMUsableOps() of @host; false with the current test
+ * failed when it leaks an fd.
+ */
+bool
+testHostKVMUsable(const testHost *host)
+{
+    bool usable;
+
+    testBegin(host);
+    usable = drvHostKVMUsableOps(&testOps);
+    return testEnd() && usable;
 }
 
 /**

@@ -50,5 +50,8 @@ const testHost *testHostFind(const char *name);
  */
 drvHostCaps *testHostProbe(const testHost *host);
 
+/* drvHostKVMUsableOps() on @host. */
+bool testHostKVMUsable(const testHost *host);
+
 /* drvHostFingerprintOps() on @host. */
 char *testHostFingerprint(const testHost *host, GError **error);
