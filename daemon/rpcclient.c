@@ -454,6 +454,8 @@ rpcClientNew(rpcServer *srv, int fd, bool readonly, guint64 id)
     g_mutex_init(&client->lock);
     g_queue_init(&client->outq);
     rpcFrameReaderInit(&client->reader);
+    rpcFrameReaderSetMax(&client->reader,
+                         RPC_FRAME_LEN_SIZE + cfg->maxPayload);
     client->conn = rpcConnNew(rpcServerGetDaemon(srv), readonly, &connOps);
     client->ka = rpcKeepAliveNew(cfg->keepAliveInterval, cfg->keepAliveCount,
                                  client->ctx, &kaOps);
