@@ -413,7 +413,8 @@ rpcServerBind(const char *path, mode_t mode, gid_t gid, GError **error)
     if (rpcServerRemoveStale(path, &addr, error) < 0)
         return -1;
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    old = umask(0077);
+    /* Created with @mode at once: no window with other permissions. */
+    old = umask(~mode & 0777);
     rc = fd < 0 ? -1 : bind(fd, (struct sockaddr *)&addr, sizeof(addr));
     umask(old);
     if (rc == 0 && gid != (gid_t)-1)

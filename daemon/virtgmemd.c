@@ -201,7 +201,7 @@ vgmdReload(gpointer data)
     rpcDaemonConfClear(&state->conf);
     state->conf = conf;
     memset(&conf, 0, sizeof(conf));
-    g_info("reloaded %s", path);
+    g_message("reloaded %s", path);
     return G_SOURCE_CONTINUE;
 }
 
@@ -257,6 +257,15 @@ vgmdSetup(const vgmdOptions *opts, vgmdState *state, GError **error)
     return 0;
 }
 
+static void
+vgmdRemoveSources(const guint *ids, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        g_source_remove(ids[i]);
+}
+
 static int
 vgmdRun(const vgmdOptions *opts, GError **error)
 {
@@ -267,10 +276,13 @@ vgmdRun(const vgmdOptions *opts, GError **error)
     rpcListenSpec listen = { 0 };
     rpcDaemon daemon = { 0 };
     guint signals[3];
-    size_t i;
 
     if (vgmdSetup(opts, &state, error) < 0)
         return -1;
+    /* Before the sockets exist: whoever sees them may signal us. */
+    signals[0] = g_unix_signal_add(SIGTERM, vgmdQuit, loop);
+    signals[1] = g_unix_signal_add(SIGINT, vgmdQuit, loop);
+    signals[2] = g_unix_signal_add(SIGHUP, vgmdReload, &state);
     daemon.privileged = state.privileged;
     vgmdServerConfig(&state.conf, &config);
     listen = (rpcListenSpec){ &state.conf, state.confFile, opts->socket,
@@ -278,21 +290,19 @@ vgmdRun(const vgmdOptions *opts, GError **error)
     /* Listen first: nothing is created when another daemon runs. */
     if (!(srv = rpcServerNew(&config, &daemon, rpcPrograms, error)) ||
         rpcListenAll(srv, &listen, error) < 0 ||
-        vgmdMakeRoot(opts, daemon.privileged, error) < 0)
+        vgmdMakeRoot(opts, daemon.privileged, error) < 0) {
+        vgmdRemoveSources(signals, G_N_ELEMENTS(signals));
         return -1;
+    }
     state.srv = srv;
     /* The driver sets rpcServerSetBusyCheck() so that running guests
      * keep a session daemon alive past --timeout. */
     rpcServerSetIdleTimeout(srv, opts->timeout == VGMD_UNSET ? 0
                                                              : opts->timeout,
                             vgmdQuit, loop);
-    signals[0] = g_unix_signal_add(SIGTERM, vgmdQuit, loop);
-    signals[1] = g_unix_signal_add(SIGINT, vgmdQuit, loop);
-    signals[2] = g_unix_signal_add(SIGHUP, vgmdReload, &state);
     g_main_loop_run(loop);
     g_info("shutting down");
-    for (i = 0; i < G_N_ELEMENTS(signals); i++)
-        g_source_remove(signals[i]);
+    vgmdRemoveSources(signals, G_N_ELEMENTS(signals));
     return 0;
 }
 
