@@ -18,6 +18,10 @@ typedef struct {
     bool fails;
 } confCase;
 
+#define NEEDS_AUTH_NONE \
+    "test.conf: a TCP listener needs auth_tcp = \"none\" (virtgmemd has " \
+    "no SASL: TCP clients are not authenticated)"
+
 static const confCase confCases[] = {
     { "empty", "",
       "group=- dir=- ro=- rw=- tcp=0 addr=- port=16509 auth=sasl "
@@ -94,11 +98,11 @@ static const confCase confCases[] = {
     { "bad-auth", "auth_tcp = \"tls\"\n",
       "test.conf:1: auth_tcp must be \"none\" or \"sasl\", not 'tls'", true },
     { "tcp-default-auth", "listen_tcp = 1\nlisten_addr = \"127.0.0.1\"\n",
-      "test.conf: a TCP listener needs auth_tcp = \"none\" (virtgmemd has no SASL: TCP clients are not authenticated)",
+      NEEDS_AUTH_NONE,
       true },
     { "tcp-sasl", "listen_tcp = 1\nauth_tcp = \"sasl\"\n"
       "listen_addr = \"127.0.0.1\"\n",
-      "test.conf: a TCP listener needs auth_tcp = \"none\" (virtgmemd has no SASL: TCP clients are not authenticated)",
+      NEEDS_AUTH_NONE,
       true },
     { "tcp-no-addr", "listen_tcp = 1\nauth_tcp = \"none\"\n",
       "test.conf: a TCP listener without authentication needs an explicit listen_addr",
