@@ -140,7 +140,6 @@ rpcConfSetString(rpcDaemonConf *conf, const rpcConfKey *k, const char *str,
         return -1;
     }
     *(rpcAuthTcp *)field = rpcAuthTcpFromString(str);
-    conf->authTcpSet = true;
     return 0;
 }
 

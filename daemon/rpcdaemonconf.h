@@ -42,8 +42,7 @@ typedef struct {
     bool listenTcp;
     char *listenAddr;            /* NULL: not given (required for TCP) */
     unsigned int tcpPort;
-    rpcAuthTcp authTcp;
-    bool authTcpSet;             /* auth_tcp written in the file */
+    rpcAuthTcp authTcp;          /* "none" only when the file says so */
 
     /* Limits and logging: SIGHUP applies them. */
     unsigned int maxClients;

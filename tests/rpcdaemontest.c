@@ -525,8 +525,29 @@ tcpConf(unsigned int port, const char *extra)
                            extra);
 }
 
-/* listen_tcp: the real client over gmem+tcp://, AUTH_LIST says NONE,
- * the peer's address is logged; SIGTERM closes the port. */
+/* Stock virsh's output for @command on @uri. */
+static char *
+virshOutput(const daemonFixture *fx, const char *uri, const char *command)
+{
+    const char *argv[] = { "virsh", "-c", uri, command, NULL };
+    g_auto(GStrv) env = g_get_environ();
+    g_autofree char *err = NULL;
+    char *out = NULL;
+    int status = 0;
+
+    env = g_environ_setenv(env, "LC_ALL", "C", TRUE);
+    env = g_environ_setenv(env, "HOME", fx->dir, TRUE);
+    env = g_environ_setenv(env, "LIBVIRT_AUTOSTART", "0", TRUE);
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, env, G_SPAWN_SEARCH_PATH,
+                               NULL, NULL, &out, &err, &status, NULL));
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        VGM_TEST_FAIL("virsh %s failed: %s", command, err);
+    return out;
+}
+
+/* listen_tcp: the real client and stock virsh over gmem+tcp://,
+ * AUTH_LIST says NONE, the peer's address is logged; SIGTERM closes
+ * the port. */
 static void
 testTcp(daemonFixture *fx, gconstpointer data)
 {
@@ -539,6 +560,7 @@ testTcp(daemonFixture *fx, gconstpointer data)
     VGM_AUTOCLOSE int fd = -1;
     virConnectPtr conn;
     g_autofree char *host = NULL;
+    g_autofree char *virsh = NULL;
 
     writeConf(fx, text);
     startDaemon(fx);
@@ -549,6 +571,8 @@ testTcp(daemonFixture *fx, gconstpointer data)
     g_assert_cmpstr(host, ==, g_get_host_name());
     g_assert_cmpint(virConnectClose(conn), ==, 0);
     assertLog(fx, line);
+    virsh = virshOutput(fx, uri, "hostname");
+    g_assert_cmpstr(g_strstrip(virsh), ==, g_get_host_name());
     fd = connectTcp(port);
     g_assert_cmpint(fd, >=, 0);
     assertAuthNone(fd);
