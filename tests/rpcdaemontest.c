@@ -9,6 +9,7 @@
 #include <libvirt/virterror.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -972,6 +973,93 @@ testSessionConfig(daemonFixture *fx, gconstpointer data)
     assertLog(fx, expect);
 }
 
+/* ---- the libvirt client's autostart --------------------------------- */
+
+/* Become @data (a struct passwd) before exec. */
+static void
+asUserSetup(gpointer data)
+{
+    const struct passwd *pw = data;
+
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 ||
+        setuid(pw->pw_uid) < 0)
+        _exit(127);
+}
+
+static gboolean
+pathGone(gconstpointer path)
+{
+    return !g_file_test(path, G_FILE_TEST_EXISTS);
+}
+
+/* The pid of the process listening on the UNIX socket @path. */
+static pid_t
+listenerPid(const char *path)
+{
+    VGM_AUTOCLOSE int fd = connectUnix(path);
+    struct ucred cred;
+    socklen_t len = sizeof(cred);
+
+    g_assert_cmpint(getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len), ==,
+                    0);
+    return cred.pid;
+}
+
+/* A user's "virsh -c gmem:///session" with no daemon running: the
+ * libvirt client spawns "virtgmemd --timeout=120" (VIRTD_PATH points
+ * it to ours), which serves it. */
+static void
+testAutostart(daemonFixture *fx, gconstpointer data)
+{
+    const struct passwd *pw = getpwnam("nobody");
+    g_autofree char *home = NULL;
+    g_autofree char *sock = NULL;
+    g_autofree char *virtdPath = g_path_get_dirname(g_getenv("VGM_VIRTGMEMD"));
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    g_autofree char *cmdline = NULL;
+    g_autofree char *procPath = NULL;
+    g_autofree char *run = NULL;
+    const char *argv[] = { "virsh", "-c", "gmem:///session?mode=direct",
+                           "hostname", NULL };
+    const char *rm[] = { "rm", "-rf", NULL, NULL };
+    g_auto(GStrv) env = NULL;
+    gsize len = 0;
+    int status = 0;
+    pid_t pid;
+
+    if (geteuid() != 0 || !pw) {
+        g_test_skip("needs root and a user 'nobody'");
+        return;
+    }
+    home = g_dir_make_tmp("vgm-autostart-XXXXXX", NULL);
+    g_assert_cmpint(chown(home, pw->pw_uid, pw->pw_gid), ==, 0);
+    run = g_build_filename(home, "run", NULL);
+    sock = g_build_filename(run, "libvirt", "virtgmemd-sock", NULL);
+    env = g_environ_setenv(NULL, "HOME", home, TRUE);
+    env = g_environ_setenv(env, "XDG_RUNTIME_DIR", run, TRUE);
+    env = g_environ_setenv(env, "VIRTD_PATH", virtdPath, TRUE);
+    env = g_environ_setenv(env, "PATH", g_getenv("PATH"), TRUE);
+    env = g_environ_setenv(env, "LC_ALL", "C", TRUE);
+    g_assert_true(g_spawn_sync(home, (char **)argv, env, G_SPAWN_SEARCH_PATH,
+                               asUserSetup, (gpointer)pw, &out, &err,
+                               &status, NULL));
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        VGM_TEST_FAIL("virsh as nobody failed: %s", err);
+    g_assert_cmpstr(g_strstrip(out), ==, g_get_host_name());
+    pid = listenerPid(sock);
+    procPath = g_strdup_printf("/proc/%d/cmdline", (int)pid);
+    g_assert_true(g_file_get_contents(procPath, &cmdline, &len, NULL));
+    g_assert_nonnull(memmem(cmdline, len, "--timeout=120", 13));
+    g_assert_cmpint(kill(pid, SIGTERM), ==, 0);
+    /* Not our child: its clean exit shows as its socket going away. */
+    g_assert_true(waitFor(pathGone, sock, 10000));
+    rm[2] = home;
+    g_spawn_sync(NULL, (char **)rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                 NULL, NULL, NULL, NULL);
+}
+
 static void
 addSignalCases(void)
 {
@@ -996,6 +1084,8 @@ addSignalCases(void)
                fixtureSetUp, testTimeout, fixtureTearDown);
     g_test_add("/daemon/session/config-file", daemonFixture, NULL,
                fixtureSetUp, testSessionConfig, fixtureTearDown);
+    g_test_add("/daemon/session/autostart", daemonFixture, NULL,
+               fixtureSetUp, testAutostart, fixtureTearDown);
 }
 
 int
