@@ -30,6 +30,7 @@ struct rpcClient {
     GSource *writeSource;
     rpcKeepAlive *ka;
     bool stopped;                /* no more input is processed */
+    GByteArray *pending;         /* read while busy, not yet handled */
 
     /* Shared with the workers, under lock. */
     GMutex lock;
@@ -58,6 +59,7 @@ rpcClientUnref(rpcClient *client)
         return;
     g_queue_clear_full(&client->outq, (GDestroyNotify)g_bytes_unref);
     rpcFrameReaderClear(&client->reader);
+    g_byte_array_unref(client->pending);
     rpcKeepAliveFree(client->ka);
     rpcConnFree(client->conn);
     g_main_context_unref(client->ctx);
@@ -245,9 +247,9 @@ rpcClientPauseRead(rpcClient *client)
     client->readSource = NULL;
 }
 
-/* Stop reading while the client is busy; rpcClientFlush() resumes.  The
- * rest of the bytes already read are still handled. */
-static void
+/* Stop reading while the client is busy; rpcClientFlush() resumes.
+ * Returns whether it is. */
+static bool
 rpcClientPauseIfBusy(rpcClient *client)
 {
     bool busy;
@@ -257,6 +259,7 @@ rpcClientPauseIfBusy(rpcClient *client)
     g_mutex_unlock(&client->lock);
     if (busy)
         rpcClientPauseRead(client);
+    return busy;
 }
 
 /* Answer @hdr with @err (when it is a call), then close once sent. */
@@ -330,7 +333,9 @@ rpcClientHandleFrame(rpcClient *client, guint8 *frame, gsize len)
     rpcClientHandleCall(client, &hdr, frame, len);
 }
 
-/* Feed received bytes to the frame reader; handle each whole frame. */
+/* Feed received bytes to the frame reader; handle each whole frame.
+ * Once the client is busy the rest waits in client->pending, so no more
+ * than maxClientRequests of its calls ever run at once. */
 static void
 rpcClientConsume(rpcClient *client, const guint8 *data, gsize len)
 {
@@ -339,23 +344,24 @@ rpcClientConsume(rpcClient *client, const guint8 *data, gsize len)
         gsize used = 0;
         gsize flen;
         guint8 *frame;
+        rpcFrameStatus status = rpcFrameReaderFeed(&client->reader, data, len,
+                                                   &used, &error);
 
-        switch (rpcFrameReaderFeed(&client->reader, data, len, &used,
-                                   &error)) {
-        case RPC_FRAME_INCOMPLETE:
-            return;
-        case RPC_FRAME_INVALID:
+        data += used;
+        len -= used;
+        if (status == RPC_FRAME_INVALID) {
             rpcClientFatal(client, rpcFrameReaderRefused(&client->reader),
                            error);
             return;
-        case RPC_FRAME_COMPLETE:
-            frame = rpcFrameReaderSteal(&client->reader, &flen);
-            rpcClientHandleFrame(client, frame, flen);
-            rpcClientPauseIfBusy(client);
-            break;
         }
-        data += used;
-        len -= used;
+        if (status == RPC_FRAME_INCOMPLETE)
+            return;
+        frame = rpcFrameReaderSteal(&client->reader, &flen);
+        rpcClientHandleFrame(client, frame, flen);
+        if (rpcClientPauseIfBusy(client)) {
+            g_byte_array_append(client->pending, data, len);
+            return;
+        }
     }
 }
 
@@ -385,6 +391,16 @@ rpcClientResumeRead(rpcClient *client)
 {
     if (client->readSource || client->stopped)
         return;
+    if (client->pending->len > 0) {
+        g_autoptr(GByteArray) pending = client->pending;
+
+        client->pending = g_byte_array_new();
+        rpcClientConsume(client, pending->data, pending->len);
+        /* Busy again (or gone): a later flush resumes. */
+        if (client->stopped || client->pending->len > 0 ||
+            rpcClientPauseIfBusy(client))
+            return;
+    }
     client->readSource = g_unix_fd_source_new(client->fd, G_IO_IN);
     g_source_set_callback(client->readSource,
                           (GSourceFunc)(void (*)(void))rpcClientOnReadable,
@@ -453,7 +469,10 @@ rpcClientNew(rpcServer *srv, int fd, bool readonly, guint64 id)
     client->id = id;
     g_mutex_init(&client->lock);
     g_queue_init(&client->outq);
+    client->pending = g_byte_array_new();
     rpcFrameReaderInit(&client->reader);
+    rpcFrameReaderSetMax(&client->reader,
+                         RPC_FRAME_LEN_SIZE + cfg->maxPayload);
     client->conn = rpcConnNew(rpcServerGetDaemon(srv), readonly, &connOps);
     client->ka = rpcKeepAliveNew(cfg->keepAliveInterval, cfg->keepAliveCount,
                                  client->ctx, &kaOps);

@@ -28,8 +28,32 @@ rpcFrameReaderInit(rpcFrameReader *reader)
 void
 rpcFrameReaderClear(rpcFrameReader *reader)
 {
+    guint32 max = reader->max;
+
     g_free(reader->buf);
     rpcFrameReaderInit(reader);
+    reader->max = max;
+}
+
+/**
+ * rpcFrameReaderSetMax:
+ * @reader: a reader
+ * @max: the longest frame (length word included) to accept, at most
+ *   RPC_FRAME_MAX; 0 for RPC_FRAME_MAX
+ *
+ * Lower the limit of the frames @reader accepts (max_payload).
+ */
+void
+rpcFrameReaderSetMax(rpcFrameReader *reader, guint32 max)
+{
+    reader->max = MIN(max, RPC_FRAME_MAX);
+}
+
+/* The longest frame @reader accepts. */
+static guint32
+rpcFrameReaderLimit(const rpcFrameReader *reader)
+{
+    return reader->max ? reader->max : RPC_FRAME_MAX;
 }
 
 /* Bytes the reader still collects for the current frame. */
@@ -53,7 +77,7 @@ rpcFrameReaderStart(rpcFrameReader *reader, GError **error)
                     reader->length, (unsigned int)RPC_FRAME_MIN);
         return -1;
     }
-    reader->oversized = reader->length > RPC_FRAME_MAX;
+    reader->oversized = reader->length > rpcFrameReaderLimit(reader);
     reader->cap = MIN(rpcFrameReaderTarget(reader), RPC_FRAME_INITIAL);
     reader->buf = g_malloc(reader->cap);
     memcpy(reader->buf, reader->lenWord, RPC_FRAME_LEN_SIZE);
@@ -85,7 +109,7 @@ rpcFrameReaderRefuse(rpcFrameReader *reader, GError **error)
         reader->hasHeader = true;
     g_set_error(error, RPC_ERROR, VIR_ERR_RPC,
                 _("packet %1$u bytes received from client too large, want at most %2$u"),
-                reader->length, (unsigned int)RPC_FRAME_MAX);
+                reader->length, rpcFrameReaderLimit(reader));
     return RPC_FRAME_INVALID;
 }
 
@@ -147,7 +171,7 @@ rpcFrameReaderSteal(rpcFrameReader *reader, gsize *len)
     guint8 *frame = g_steal_pointer(&reader->buf);
 
     *len = reader->length;
-    rpcFrameReaderInit(reader);
+    rpcFrameReaderClear(reader);
     return frame;
 }
 

@@ -36,10 +36,12 @@ typedef struct {
     bool oversized;         /* reading the header of a refused frame */
     bool hasHeader;         /* header of a refused frame is valid */
     rpc_message_header refused;
+    guint32 max;            /* longest frame accepted; 0: RPC_FRAME_MAX */
 } rpcFrameReader;
 
 void rpcFrameReaderInit(rpcFrameReader *reader);
 void rpcFrameReaderClear(rpcFrameReader *reader);
+void rpcFrameReaderSetMax(rpcFrameReader *reader, guint32 max);
 rpcFrameStatus rpcFrameReaderFeed(rpcFrameReader *reader, const guint8 *data,
                                   gsize len, gsize *used, GError **error);
 guint8 *rpcFrameReaderSteal(rpcFrameReader *reader, gsize *len);

@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <gio/gio.h>
 #include <glib-unix.h>
 #include <libvirt/libvirt.h>
 #include <string.h>
@@ -19,9 +20,10 @@
 
 typedef struct {
     rpcServer *srv;
-    char *path;
+    char *path;                  /* or the address, for the logs */
     int fd;
     bool readonly;
+    bool unlinkPath;             /* we made the socket file */
     GSource *source;
 } rpcListener;
 
@@ -42,6 +44,8 @@ struct rpcServer {
     GSourceFunc idleFunc;
     gpointer idleData;
     GSource *idleSource;
+    bool (*busyFunc)(gpointer data);   /* work that keeps us running */
+    gpointer busyData;
 };
 
 /* A call handed to a worker. */
@@ -145,6 +149,25 @@ rpcServerGetConfig(rpcServer *srv)
     return &srv->config;
 }
 
+/**
+ * rpcServerSetConfig:
+ * @srv: the server
+ * @config: new limits and keepalive settings
+ *
+ * Apply new settings (I/O thread, e.g. on SIGHUP).  Limits apply at
+ * once; keepalive and payload settings to the clients that connect
+ * from now on.
+ */
+void
+rpcServerSetConfig(rpcServer *srv, const rpcServerConfig *config)
+{
+    srv->config = *config;
+    /* Cannot fail: the pools are not exclusive. */
+    g_thread_pool_set_max_threads(srv->workers, config->maxWorkers, NULL);
+    g_thread_pool_set_max_threads(srv->prioWorkers, config->maxPrioWorkers,
+                                  NULL);
+}
+
 const rpcDaemon *
 rpcServerGetDaemon(rpcServer *srv)
 {
@@ -162,6 +185,10 @@ rpcServerIdleExpired(gpointer data)
 {
     rpcServer *srv = data;
 
+    if (srv->busyFunc && srv->busyFunc(srv->busyData)) {
+        g_debug("no client for %u seconds, but still busy", srv->idleTimeout);
+        return G_SOURCE_CONTINUE;
+    }
     srv->idleSource = NULL;
     g_info("no client for %u seconds", srv->idleTimeout);
     srv->idleFunc(srv->idleData);
@@ -204,6 +231,24 @@ rpcServerSetIdleTimeout(rpcServer *srv, unsigned int seconds,
 }
 
 /**
+ * rpcServerSetBusyCheck:
+ * @srv: the server
+ * @busy: (nullable): whether the daemon has work that must keep it
+ *   running without clients (running guests); I/O thread
+ * @data: for @busy
+ *
+ * When the idle timeout expires while @busy says so, the daemon stays
+ * and asks again one timeout later.
+ */
+void
+rpcServerSetBusyCheck(rpcServer *srv, bool (*busy)(gpointer data),
+                      gpointer data)
+{
+    srv->busyFunc = busy;
+    srv->busyData = data;
+}
+
+/**
  * rpcServerClientClosed:
  * @srv: the server
  * @client: a client that rpcClientClose() just closed
@@ -226,12 +271,41 @@ rpcServerClientClosed(rpcServer *srv, rpcClient *client)
     rpcServerUpdateIdle(srv, n);
 }
 
+/* A TCP client: log its address. */
+static void
+rpcServerLogInetPeer(guint64 id, int fd, const char *where)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    g_autoptr(GSocketAddress) addr = NULL;
+    g_autofree char *host = NULL;
+
+    if (getpeername(fd, (struct sockaddr *)&ss, &len) < 0 ||
+        !(addr = g_socket_address_new_from_native(&ss, len)) ||
+        !G_IS_INET_SOCKET_ADDRESS(addr)) {
+        g_info("client %" G_GUINT64_FORMAT ": connected on %s", id, where);
+        return;
+    }
+    host = g_inet_address_to_string(
+        g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(addr)));
+    g_info("client %" G_GUINT64_FORMAT ": connected on %s from %s port %u",
+           id, where, host,
+           g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(addr)));
+}
+
 static void
 rpcServerLogPeer(guint64 id, int fd, const char *where, bool readonly)
 {
     struct ucred cred;
     socklen_t len = sizeof(cred);
+    struct sockaddr_storage ss;
+    socklen_t sslen = sizeof(ss);
 
+    if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == 0 &&
+        (ss.ss_family == AF_INET || ss.ss_family == AF_INET6)) {
+        rpcServerLogInetPeer(id, fd, where);
+        return;
+    }
     if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
         g_info("client %" G_GUINT64_FORMAT ": connected on %s (no peer "
                "credentials: %s)", id, where, g_strerror(errno));
@@ -320,9 +394,10 @@ rpcServerRemoveStale(const char *path, const struct sockaddr_un *addr,
     return 0;
 }
 
-/* Bind and listen; the socket gets @mode, never a wider one first. */
+/* Bind and listen; the socket gets @gid (unless -1) and @mode, never
+ * wider permissions first. */
 static int
-rpcServerBind(const char *path, mode_t mode, GError **error)
+rpcServerBind(const char *path, mode_t mode, gid_t gid, GError **error)
 {
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
     VGM_AUTOCLOSE int fd = -1;
@@ -338,9 +413,12 @@ rpcServerBind(const char *path, mode_t mode, GError **error)
     if (rpcServerRemoveStale(path, &addr, error) < 0)
         return -1;
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    old = umask(0077);
+    /* Created with @mode at once: no window with other permissions. */
+    old = umask(~mode & 0777);
     rc = fd < 0 ? -1 : bind(fd, (struct sockaddr *)&addr, sizeof(addr));
     umask(old);
+    if (rc == 0 && gid != (gid_t)-1)
+        rc = chown(path, (uid_t)-1, gid);
     if (rc < 0 || chmod(path, mode) < 0 || listen(fd, 128) < 0) {
         int err = errno;
 
@@ -356,33 +434,59 @@ rpcServerBind(const char *path, mode_t mode, GError **error)
  * @srv: the server
  * @path: the socket path
  * @mode: its permissions
+ * @gid: its group, or -1 to leave it
  * @readonly: whether connections on it are read-only
  * @error: return location for a GError
+ *
+ * Create the socket file and serve it; it is removed when the server is
+ * freed.
  *
  * Returns: 0, or -1 with @error set.
  */
 int
 rpcServerAddListener(rpcServer *srv, const char *path, mode_t mode,
-                     bool readonly, GError **error)
+                     gid_t gid, bool readonly, GError **error)
 {
-    rpcListener *listener;
-    int fd = rpcServerBind(path, mode, error);
+    int fd = rpcServerBind(path, mode, gid, error);
 
     if (fd < 0)
         return -1;
-    listener = g_new0(rpcListener, 1);
+    rpcServerAddListenerFD(srv, fd, path, RPC_LISTENER_UNLINK |
+                           (readonly ? RPC_LISTENER_READONLY : 0));
+    return 0;
+}
+
+/**
+ * rpcServerAddListenerFD:
+ * @srv: the server
+ * @fd: (transfer full): a listening stream socket, UNIX or TCP
+ * @name: its path (removed at the end with RPC_LISTENER_UNLINK) or
+ *   address, for the logs
+ * @flags: rpcListenerFlags
+ *
+ * Accept the clients of a socket bound elsewhere (TCP, systemd).
+ */
+void
+rpcServerAddListenerFD(rpcServer *srv, int fd, const char *name,
+                       unsigned int flags)
+{
+    rpcListener *listener = g_new0(rpcListener, 1);
+    bool readonly = flags & RPC_LISTENER_READONLY;
+
+    if (!g_unix_set_fd_nonblocking(fd, TRUE, NULL))
+        g_warning("cannot make listener %s non-blocking", name);
     listener->srv = srv;
-    listener->path = g_strdup(path);
+    listener->path = g_strdup(name);
     listener->fd = fd;
     listener->readonly = readonly;
+    listener->unlinkPath = flags & RPC_LISTENER_UNLINK;
     listener->source = g_unix_fd_source_new(fd, G_IO_IN);
     g_source_set_callback(listener->source,
                           (GSourceFunc)(void (*)(void))rpcServerOnListener,
                           listener, NULL);
     g_source_attach(listener->source, srv->ctx);
     g_ptr_array_add(srv->listeners, listener);
-    g_info("listening on %s%s", path, readonly ? " (read-only)" : "");
-    return 0;
+    g_info("listening on %s%s", name, readonly ? " (read-only)" : "");
 }
 
 static void
@@ -391,7 +495,8 @@ rpcListenerFree(rpcListener *listener)
     g_source_destroy(listener->source);
     g_source_unref(listener->source);
     close(listener->fd);
-    unlink(listener->path);
+    if (listener->unlinkPath)
+        unlink(listener->path);
     g_free(listener->path);
     g_free(listener);
 }
