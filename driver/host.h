@@ -143,6 +143,8 @@ drvHostCaps *drvHostCapsProbe(GError **error);
 char *drvHostCapsFormat(const drvHostCaps *caps);
 char *drvHostCapsFingerprint(const drvHostCaps *caps);
 char *drvHostFingerprint(GError **error);
+/* Whether /dev/kvm opens read-write (QEMU can use -accel kvm). */
+bool drvHostKVMUsable(void);
 
 /* Convenience readers used by the validator and the driver. */
 bool drvHostCapsHasVMType(const drvHostCaps *caps, drvHostVMType type);

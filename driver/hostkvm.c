@@ -208,3 +208,33 @@ drvHostKvmProbe(const drvHostOps *ops, drvHostCaps *caps)
     drvHostKvmGmemTest(ops, vmfd, caps);
     drvHostKvmProbeCocoVM(ops, kvmfd, caps);
 }
+
+/**
+ * drvHostKVMUsableOps:
+ * @ops: host access
+ *
+ * Whether /dev/kvm opens read-write, as QEMU opens it for -accel kvm.
+ * Cheaper than a probe: nothing is asked of KVM.
+ *
+ * Returns: true when it opens.
+ */
+bool
+drvHostKVMUsableOps(const drvHostOps *ops)
+{
+    VGM_AUTOCLOSE int fd = ops->open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+    if (fd < 0)
+        g_debug("/dev/kvm is not usable: %s", g_strerror(errno));
+    return fd >= 0;
+}
+
+/**
+ * drvHostKVMUsable:
+ *
+ * Returns: whether this host's /dev/kvm opens read-write.
+ */
+bool
+drvHostKVMUsable(void)
+{
+    return drvHostKVMUsableOps(&drvHostOpsReal);
+}

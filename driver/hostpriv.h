@@ -49,6 +49,7 @@ extern const drvHostOps drvHostOpsReal;
 
 drvHostCaps *drvHostCapsProbeOps(const drvHostOps *ops, GError **error);
 char *drvHostFingerprintOps(const drvHostOps *ops, GError **error);
+bool drvHostKVMUsableOps(const drvHostOps *ops);
 
 /* The KVM_CAP_* number of each drvHostKvmCap. */
 extern const unsigned int drvHostKvmCapNumbers[DRV_HOST_KVM_CAP_LAST];

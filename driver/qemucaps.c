@@ -190,6 +190,7 @@ drvQemuCapsParseMachine(const qapiJSON *obj, drvQemuCapsMachine *machine,
     };
 
     g_autoptr(GError) err = NULL;
+    guint64 maxCpus = 0;
 
     if (qapiJSONParseFields(obj, fields, machine, where, &err) < 0) {
         drvQemuCapsMachineClear(machine);
@@ -197,6 +198,16 @@ drvQemuCapsParseMachine(const qapiJSON *obj, drvQemuCapsMachine *machine,
                     _("invalid machine in '%1$s': %2$s"), where, err->message);
         return -1;
     }
+    /* Read apart from the table: it has no unsigned int destination. */
+    if (!qapiJSONObjectGetUInt64(obj, "cpu-max", &maxCpus) ||
+        maxCpus > G_MAXUINT) {
+        g_set_error(error, DRV_ERROR, VIR_ERR_INTERNAL_ERROR,
+                    _("machine '%1$s' in '%2$s' has no valid 'cpu-max'"),
+                    machine->name, where);
+        drvQemuCapsMachineClear(machine);
+        return -1;
+    }
+    machine->maxCpus = maxCpus;
     return 0;
 }
 
@@ -236,8 +247,7 @@ drvQemuCapsFree(drvQemuCaps *caps)
         return;
     g_free(caps->binary);
     g_free(caps->package);
-    qapiSchemaFree(caps->schemaIndex);
-    qapiJSONFree(caps->schema);
+    qapiSchemaFree(caps->schema);
     g_hash_table_unref(caps->types);
     g_hash_table_unref(caps->props);
     g_array_unref(caps->machines);
@@ -306,20 +316,16 @@ drvQemuCapsHasProperty(const drvQemuCaps *caps, const char *type,
 int
 drvQemuCapsSetSchema(drvQemuCaps *caps, qapiJSON *schema, GError **error)
 {
-    g_autoptr(qapiJSON) owned = schema;
-    g_autoptr(qapiJSON) copy = qapiJSONCopy(owned);
     g_autoptr(GError) err = NULL;
-    qapiSchema *index = qapiSchemaNew(&copy, &err);
+    qapiSchema *index = qapiSchemaNew(&schema, &err);
 
     if (!index) {
         g_set_error(error, DRV_ERROR, VIR_ERR_INTERNAL_ERROR,
                     _("invalid QEMU schema: %1$s"), err->message);
         return -1;
     }
-    qapiSchemaFree(caps->schemaIndex);
-    qapiJSONFree(caps->schema);
-    caps->schema = g_steal_pointer(&owned);
-    caps->schemaIndex = index;
+    qapiSchemaFree(caps->schema);
+    caps->schema = index;
     return 0;
 }
 
@@ -435,7 +441,9 @@ drvQemuCapsGetKVM(const drvQemuCaps *caps)
 const qapiJSON *
 drvQemuCapsGetSchema(const drvQemuCaps *caps)
 {
-    return caps->schema;
+    if (!caps->schema)
+        return NULL;
+    return qapiSchemaGetEntries(caps->schema);
 }
 
 /**
@@ -448,7 +456,7 @@ drvQemuCapsGetSchema(const drvQemuCaps *caps)
 const qapiSchema *
 drvQemuCapsGetSchemaIndex(const drvQemuCaps *caps)
 {
-    return caps->schemaIndex;
+    return caps->schema;
 }
 
 /**
@@ -461,9 +469,9 @@ drvQemuCapsGetSchemaIndex(const drvQemuCaps *caps)
 bool
 drvQemuCapsSchemaHas(const drvQemuCaps *caps, const char *path)
 {
-    if (!caps->schemaIndex)
+    if (!caps->schema)
         return false;
-    return qapiSchemaHas(caps->schemaIndex, path);
+    return qapiSchemaHas(caps->schema, path);
 }
 
 /**
@@ -496,6 +504,21 @@ drvQemuCapsHasCPUModel(const drvQemuCaps *caps, const char *model)
             return true;
     }
     return false;
+}
+
+/**
+ * drvQemuCapsGetCPUModels:
+ * @caps: the capabilities
+ * @n: (out): the number of models
+ *
+ * Returns: (transfer none): the names query-cpu-definitions listed, in
+ * QEMU's order.
+ */
+const char *const *
+drvQemuCapsGetCPUModels(const drvQemuCaps *caps, size_t *n)
+{
+    *n = caps->cpuModels->len;
+    return (const char *const *)caps->cpuModels->pdata;
 }
 
 /**
@@ -565,6 +588,30 @@ drvQemuCapsCanonicalMachine(const drvQemuCaps *caps, const char *name)
 }
 
 /**
+ * drvQemuCapsGetMachineMaxCpus:
+ * @caps: the capabilities
+ * @name: a machine type or an alias
+ *
+ * Returns: the most vCPUs the machine takes (query-machines cpu-max),
+ * or 0 when this QEMU has no such machine.
+ */
+unsigned int
+drvQemuCapsGetMachineMaxCpus(const drvQemuCaps *caps, const char *name)
+{
+    const char *canonical = drvQemuCapsCanonicalMachine(caps, name);
+    guint i;
+
+    for (i = 0; canonical && i < caps->machines->len; i++) {
+        drvQemuCapsMachine *m = &g_array_index(caps->machines,
+                                               drvQemuCapsMachine, i);
+
+        if (m->name == canonical)
+            return m->maxCpus;
+    }
+    return 0;
+}
+
+/**
  * drvQemuCapsGetDefaultMachine:
  * @caps: the capabilities
  *
@@ -623,7 +670,7 @@ drvQemuCapsFormatMachines(const drvQemuCaps *caps, GString *buf)
             g_string_append(buf, " default");
         if (m->deprecated)
             g_string_append(buf, " deprecated");
-        g_string_append_c(buf, '\n');
+        g_string_append_printf(buf, " cpu-max=%u\n", m->maxCpus);
     }
 }
 

@@ -66,6 +66,7 @@ typedef struct {
     char *alias;       /* "q35", or NULL */
     bool isDefault;
     bool deprecated;
+    unsigned int maxCpus;  /* cpu-max: the most vCPUs it takes */
 } drvQemuCapsMachine;
 
 typedef struct drvQemuCaps drvQemuCaps;
@@ -87,8 +88,13 @@ const drvQemuCapsMachine *drvQemuCapsGetMachines(const drvQemuCaps *caps,
 const char *drvQemuCapsGetDefaultMachine(const drvQemuCaps *caps);
 const char *drvQemuCapsCanonicalMachine(const drvQemuCaps *caps,
                                         const char *name);
+unsigned int drvQemuCapsGetMachineMaxCpus(const drvQemuCaps *caps,
+                                          const char *name);
 bool drvQemuCapsHasQOMType(const drvQemuCaps *caps, const char *type);
 bool drvQemuCapsHasCPUModel(const drvQemuCaps *caps, const char *model);
+/* The CPU models (query-cpu-definitions) in the order QEMU listed them. */
+const char *const *drvQemuCapsGetCPUModels(const drvQemuCaps *caps,
+                                           size_t *n);
 
 /*
  * The query-qmp-schema reply (its "return" array): what generated

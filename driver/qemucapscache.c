@@ -23,7 +23,8 @@
  * replaced by a fresh probe: the cache is never trusted over the binary.
  */
 
-#define DRV_QEMU_CAPS_CACHE_FORMAT 1
+/* 2: machines carry "cpu-max" */
+#define DRV_QEMU_CAPS_CACHE_FORMAT 2
 
 /**
  * drvQemuCapsCacheKeyClear:
@@ -207,7 +208,8 @@ drvQemuCapsMachinesToJSON(GArray *machines)
         if (qapiJSONObjectAdd(&obj, NULL, "s:name", m->name,
                               "S:alias", m->alias,
                               "b:is-default", m->isDefault,
-                              "b:deprecated", m->deprecated, NULL) < 0)
+                              "b:deprecated", m->deprecated,
+                              "u:cpu-max", m->maxCpus, NULL) < 0)
             g_assert_not_reached();
         qapiJSONArrayAppend(arr, obj);
     }
@@ -233,7 +235,7 @@ drvQemuCapsCacheFormat(const drvQemuCaps *caps,
     g_autoptr(qapiJSON) cpus = drvQemuCapsStrvToJSON(caps->cpuModels);
     g_autoptr(qapiJSON) trace = drvQemuCapsStrvToJSON(caps->traceEvents);
     g_autoptr(qapiJSON) mig = drvQemuCapsStrvToJSON(caps->migrationCaps);
-    g_autoptr(qapiJSON) schema = qapiJSONCopy(caps->schema);
+    g_autoptr(qapiJSON) schema = qapiJSONCopy(drvQemuCapsGetSchema(caps));
 
     if (qapiJSONObjectAdd(&obj, NULL, "o:key", &k,
                           "u:major", caps->major, "u:minor", caps->minor,

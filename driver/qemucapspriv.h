@@ -31,8 +31,7 @@ struct drvQemuCaps {
     bool kvmPresent;
     bool kvmEnabled;
 
-    qapiJSON *schema;          /* query-qmp-schema "return" array */
-    qapiSchema *schemaIndex;   /* path queries over @schema */
+    qapiSchema *schema;        /* query-qmp-schema's reply, indexed */
 
     GHashTable *types;         /* QOM type names (set) */
     GHashTable *props;         /* probed QOM type -> set of properties */

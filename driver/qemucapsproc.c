@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #define VGM_QEMUCAPSPRIV_H_ALLOW
+#include "driver/host.h"
 #include "driver/qemucaps.h"
 #include "driver/qemucapspriv.h"
 #include "util/error.h"
@@ -42,14 +43,15 @@ typedef struct {
  * drvQemuCapsKVMUsable:
  * @config: the probe configuration (kvm set: that answer)
  *
- * Returns: whether /dev/kvm can be opened read-write.
+ * Returns: whether /dev/kvm can be opened read-write; the host layer
+ * answers (drvHostKVMUsable()) unless @config says.
  */
 bool
 drvQemuCapsKVMUsable(const drvQemuCapsConfig *config)
 {
     if (config && config->kvm != VGM_TRISTATE_BOOL_ABSENT)
         return config->kvm == VGM_TRISTATE_BOOL_YES;
-    return access("/dev/kvm", R_OK | W_OK) == 0;
+    return drvHostKVMUsable();
 }
 
 static bool

@@ -107,6 +107,22 @@ qapiSchemaSize(const qapiSchema *schema)
 }
 
 /**
+ * qapiSchemaGetEntries:
+ * @schema: a schema
+ *
+ * The reply the index was built from, so that a holder of @schema
+ * needs no second copy of it (to save it in a cache, say).
+ *
+ * Returns: (transfer none): the array of SchemaInfo objects, as
+ * query-qmp-schema returned it.
+ */
+const qapiJSON *
+qapiSchemaGetEntries(const qapiSchema *schema)
+{
+    return schema->entries;
+}
+
+/**
  * qapiSchemaLookup:
  * @schema: a schema
  * @name: an entity name ("object-add", "MIGRATION", "str", "123")

@@ -38,6 +38,7 @@ void qapiSchemaFree(qapiSchema *schema);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(qapiSchema, qapiSchemaFree);
 
 size_t qapiSchemaSize(const qapiSchema *schema);
+const qapiJSON *qapiSchemaGetEntries(const qapiSchema *schema);
 const qapiJSON *qapiSchemaLookup(const qapiSchema *schema, const char *name);
 int qapiSchemaQuery(const qapiSchema *schema, const char *query,
                     const qapiJSON **entry, GError **error);

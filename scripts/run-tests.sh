@@ -58,3 +58,4 @@ else
 fi
 
 echo "== all tests passed"
+"$top/scripts/test-summary.py" "$prefix" "$prefix-asan"

@@ -1,408 +1,24 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <config.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-#define VGM_HOSTPRIV_H_ALLOW
-#include "driver/hostpriv.h"
+#include "tests/hostcapstestutils.h"
+#include "tests/qemucapstestutils.h"
 #include "tests/testutils.h"
 #include "tools/validate.h"
 
 /*
- * The host probe and virt-gmem-validate on faked hosts.  Each case
- * describes a host (files, device nodes, KVM answers); the fake ops
- * hand out duplicates of /dev/null as file descriptors and remember
- * what each stands for.  Golden files: tests/data/hostcaps/NAME.caps,
- * NAME.validate.txt and NAME.validate.json.
+ * The host probe and virt-gmem-validate on the faked hosts of
+ * tests/hostcapstestutils.c.  Golden files: tests/data/hostcaps/NAME.caps,
+ * NAME.validate.txt and NAME.validate.json; with a recorded QEMU
+ * (--qemu) HOST.qemu-QEMU.validate.txt (and .json).
  */
 
 typedef struct {
-    const char *path;
-    const char *content;
-} testHostFile;
-
-typedef struct {
-    const char *name;
-    const char *release;
-    long cpus;                      /* 0: 8 */
-    int exitStatus;                 /* what virt-gmem-validate returns */
-    int kvmOpenErrno;               /* 0: /dev/kvm opens */
-    long long sysCaps[DRV_HOST_KVM_CAP_LAST];
-    long long vmCaps[DRV_HOST_KVM_CAP_LAST];    /* a default VM */
-    long long cocoCaps[DRV_HOST_KVM_CAP_LAST];  /* a confidential VM */
-    int gmemMmapErrno;              /* 0: a guest_memfd can be mapped */
-    int uffdErrno;                  /* 0: userfaultfd can be created */
-    int uffdGmemMissingErrno;       /* 0: registration works */
-    int uffdGmemMinorErrno;
-    const char *const *paths;       /* device nodes; "dir/" for a dir */
-    const testHostFile *files;
-} testHost;
-
-typedef enum {
-    TEST_FD_KVM = 1,
-    TEST_FD_VM,
-    TEST_FD_COCO_VM,
-    TEST_FD_GMEM,
-    TEST_FD_MEMFD,
-    TEST_FD_UFFD_DEV,
-    TEST_FD_UFFD,
-} testFdKind;
-
-/* The state of the fake host while a case runs. */
-static const testHost *testCur;
-static GHashTable *testFds;      /* fd -> testFdKind */
-static GHashTable *testMaps;     /* address -> testFdKind of the fd */
-static GHashTable *testAllFds;   /* every fd handed out */
-
-static int
-testNewFd(testFdKind kind)
-{
-    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-    if (fd < 0)
-        return -1;
-    g_hash_table_insert(testFds, GINT_TO_POINTER(fd), GINT_TO_POINTER(kind));
-    g_hash_table_add(testAllFds, GINT_TO_POINTER(fd));
-    return fd;
-}
-
-static int
-testFail(int err)
-{
-    errno = err;
-    return -1;
-}
-
-static testFdKind
-testFdKindOf(int fd)
-{
-    return GPOINTER_TO_INT(g_hash_table_lookup(testFds, GINT_TO_POINTER(fd)));
-}
-
-static bool
-testHasPath(const char *path)
-{
-    return testCur->paths &&
-           g_strv_contains((const char *const *)testCur->paths, path);
-}
-
-static const char *
-testFileContent(const char *path)
-{
-    const testHostFile *f;
-
-    for (f = testCur->files; f && f->path; f++) {
-        if (strcmp(f->path, path) == 0)
-            return f->content;
-    }
-    return NULL;
-}
-
-static int
-testOpen(const char *path, int flags)
-{
-    if (strcmp(path, "/dev/kvm") == 0 && testHasPath(path)) {
-        if (testCur->kvmOpenErrno)
-            return testFail(testCur->kvmOpenErrno);
-        return testNewFd(TEST_FD_KVM);
-    }
-    if (strcmp(path, "/dev/userfaultfd") == 0 && testHasPath(path))
-        return testNewFd(TEST_FD_UFFD_DEV);
-    return testFail(ENOENT);
-}
-
-static int
-testIoctlKvm(unsigned long request, uintptr_t arg)
-{
-    long long types = testCur->sysCaps[DRV_HOST_KVM_CAP_VM_TYPES];
-    size_t i;
-
-    if (request == KVM_GET_API_VERSION)
-        return 12;
-    if (request == KVM_CREATE_VM) {
-        if (arg == 0)
-            return testNewFd(TEST_FD_VM);
-        if (types <= 0 || !(types & (1LL << arg)))
-            return testFail(EINVAL);
-        return testNewFd(TEST_FD_COCO_VM);
-    }
-    if (request != KVM_CHECK_EXTENSION)
-        return testFail(ENOTTY);
-    for (i = 0; i < DRV_HOST_KVM_CAP_LAST; i++) {
-        if (drvHostKvmCapNumbers[i] == arg)
-            return testCur->sysCaps[i];
-    }
-    return 0;
-}
-
-static int
-testIoctlVM(const long long *caps, unsigned long request, uintptr_t arg)
-{
-    const drvHostGmemCreateArgs *gmem = (const void *)arg;
-    long long flags = caps[DRV_HOST_KVM_CAP_GUEST_MEMFD_FLAGS];
-    size_t i;
-
-    if (request == KVM_CHECK_EXTENSION) {
-        for (i = 0; i < DRV_HOST_KVM_CAP_LAST; i++) {
-            if (drvHostKvmCapNumbers[i] == arg)
-                return caps[i];
-        }
-        return 0;
-    }
-    if (request != KVM_CREATE_GUEST_MEMFD ||
-        caps[DRV_HOST_KVM_CAP_GUEST_MEMFD] <= 0)
-        return testFail(ENOTTY);
-    if (gmem->size == 0 || (gmem->flags & ~(unsigned long long)MAX(flags, 0)))
-        return testFail(EINVAL);
-    return testNewFd(TEST_FD_GMEM);
-}
-
-static int
-testIoctlUffd(unsigned long request, uintptr_t arg)
-{
-    struct uffdio_api *api = (void *)arg;
-    const struct uffdio_register *reg = (const void *)arg;
-    testFdKind kind;
-
-    if (request == UFFDIO_API) {
-        api->features = 0x1ffff;
-        return 0;
-    }
-    if (request != UFFDIO_REGISTER)
-        return testFail(ENOTTY);
-    kind = GPOINTER_TO_INT(g_hash_table_lookup(testMaps,
-        GSIZE_TO_POINTER(reg->range.start)));
-    if (kind == TEST_FD_MEMFD && reg->mode == UFFDIO_REGISTER_MODE_MISSING)
-        return 0;
-    if (kind != TEST_FD_GMEM)
-        return testFail(EINVAL);
-    if (reg->mode == UFFDIO_REGISTER_MODE_MISSING)
-        return testCur->uffdGmemMissingErrno ?
-               testFail(testCur->uffdGmemMissingErrno) : 0;
-    return testCur->uffdGmemMinorErrno ?
-           testFail(testCur->uffdGmemMinorErrno) : 0;
-}
-
-static int
-testIoctl(int fd, unsigned long request, uintptr_t arg)
-{
-    switch (testFdKindOf(fd)) {
-    case TEST_FD_KVM:
-        return testIoctlKvm(request, arg);
-    case TEST_FD_VM:
-        return testIoctlVM(testCur->vmCaps, request, arg);
-    case TEST_FD_COCO_VM:
-        return testIoctlVM(testCur->cocoCaps, request, arg);
-    case TEST_FD_UFFD:
-        return testIoctlUffd(request, arg);
-    case TEST_FD_UFFD_DEV:
-        if (request != USERFAULTFD_IOC_NEW)
-            return testFail(ENOTTY);
-        return testCur->uffdErrno ? testFail(testCur->uffdErrno) :
-                                    testNewFd(TEST_FD_UFFD);
-    case TEST_FD_GMEM:
-    case TEST_FD_MEMFD:
-        break;
-    }
-    return testFail(ENOTTY);
-}
-
-static void *
-testMmap(size_t length, int prot, int flags, int fd)
-{
-    testFdKind kind = testFdKindOf(fd);
-    void *mem;
-
-    if (kind != TEST_FD_GMEM && kind != TEST_FD_MEMFD) {
-        errno = ENODEV;
-        return MAP_FAILED;
-    }
-    if (kind == TEST_FD_GMEM && testCur->gmemMmapErrno) {
-        errno = testCur->gmemMmapErrno;
-        return MAP_FAILED;
-    }
-    mem = mmap(NULL, length, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (mem != MAP_FAILED)
-        g_hash_table_insert(testMaps, mem, GINT_TO_POINTER(kind));
-    return mem;
-}
-
-static int
-testMunmap(void *addr, size_t length)
-{
-    if (!g_hash_table_remove(testMaps, addr))
-        return testFail(EINVAL);
-    return munmap(addr, length);
-}
-
-static int
-testFtruncate(int fd, off_t length)
-{
-    return testFdKindOf(fd) == TEST_FD_MEMFD ? 0 : testFail(EINVAL);
-}
-
-static int
-testMemfdCreate(const char *name, unsigned int flags)
-{
-    return testNewFd(TEST_FD_MEMFD);
-}
-
-static int
-testUserfaultfd(int flags)
-{
-    return testCur->uffdErrno ? testFail(testCur->uffdErrno) :
-                                testNewFd(TEST_FD_UFFD);
-}
-
-static char *
-testReadFile(const char *path)
-{
-    const char *content = testFileContent(path);
-
-    if (!content) {
-        errno = ENOENT;
-        return NULL;
-    }
-    return g_strdup(content);
-}
-
-/* The names directly below @dir among the fake paths and files. */
-static void
-testCollectChild(GPtrArray *names, const char *path, const char *dir)
-{
-    size_t len = strlen(dir);
-    const char *rest;
-    g_autofree char *name = NULL;
-
-    if (strncmp(path, dir, len) != 0 || path[len] != '/' || !path[len + 1])
-        return;
-    rest = path + len + 1;
-    name = g_strndup(rest, strcspn(rest, "/"));
-    if (!g_ptr_array_find_with_equal_func(names, name, g_str_equal, NULL))
-        g_ptr_array_add(names, g_steal_pointer(&name));
-}
-
-static char **
-testListDir(const char *path)
-{
-    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-    g_autofree char *asDir = g_strdup_printf("%s/", path);
-    const testHostFile *f;
-    size_t i;
-
-    for (i = 0; testCur->paths && testCur->paths[i]; i++)
-        testCollectChild(names, testCur->paths[i], path);
-    for (f = testCur->files; f && f->path; f++)
-        testCollectChild(names, f->path, path);
-    if (names->len == 0 && !testHasPath(asDir)) {
-        errno = ENOENT;
-        return NULL;
-    }
-    g_ptr_array_sort(names, (GCompareFunc)g_strcmp0);
-    g_ptr_array_add(names, NULL);
-    return (char **)g_ptr_array_free(g_steal_pointer(&names), FALSE);
-}
-
-static int
-testStat(const char *path, struct stat *st)
-{
-    g_auto(GStrv) names = NULL;
-
-    memset(st, 0, sizeof(*st));
-    if (testHasPath(path)) {
-        st->st_mode = S_IFCHR | 0600;
-        return 0;
-    }
-    if (testFileContent(path)) {
-        st->st_mode = S_IFREG | 0444;
-        return 0;
-    }
-    if ((names = testListDir(path))) {
-        st->st_mode = S_IFDIR | 0755;
-        return 0;
-    }
-    return testFail(ENOENT);
-}
-
-static int
-testUname(struct utsname *buf)
-{
-    memset(buf, 0, sizeof(*buf));
-    g_strlcpy(buf->release, testCur->release, sizeof(buf->release));
-    g_strlcpy(buf->machine, "x86_64", sizeof(buf->machine));
-    return 0;
-}
-
-static long
-testSysconf(int name)
-{
-    if (name != _SC_NPROCESSORS_ONLN)
-        return -1;
-    return testCur->cpus ? testCur->cpus : 8;
-}
-
-static const drvHostOps testOps = {
-    .open = testOpen,
-    .ioctl = testIoctl,
-    .mmap = testMmap,
-    .munmap = testMunmap,
-    .ftruncate = testFtruncate,
-    .memfdCreate = testMemfdCreate,
-    .userfaultfd = testUserfaultfd,
-    .readFile = testReadFile,
-    .listDir = testListDir,
-    .stat = testStat,
-    .uname = testUname,
-    .sysconf = testSysconf,
-};
-
-/* Every fd the fake handed out is closed, every mapping unmapped. */
-static bool
-testCheckLeaks(void)
-{
-    GHashTableIter iter;
-    gpointer key;
-    bool ok = true;
-
-    g_hash_table_iter_init(&iter, testAllFds);
-    while (g_hash_table_iter_next(&iter, &key, NULL)) {
-        if (fcntl(GPOINTER_TO_INT(key), F_GETFD) >= 0) {
-            VGM_TEST_FAIL("fd %d was left open", GPOINTER_TO_INT(key));
-            ok = false;
-        }
-    }
-    if (g_hash_table_size(testMaps) > 0) {
-        VGM_TEST_FAIL("%u mappings were left", g_hash_table_size(testMaps));
-        ok = false;
-    }
-    return ok;
-}
-
-static drvHostCaps *
-testProbe(const testHost *host)
-{
-    g_autoptr(GError) error = NULL;
-    drvHostCaps *caps;
-
-    testCur = host;
-    testFds = g_hash_table_new(g_direct_hash, g_direct_equal);
-    testMaps = g_hash_table_new(g_direct_hash, g_direct_equal);
-    testAllFds = g_hash_table_new(g_direct_hash, g_direct_equal);
-    caps = drvHostCapsProbeOps(&testOps, &error);
-    if (!caps)
-        VGM_TEST_FAIL("probe failed: %s", error->message);
-    else if (!testCheckLeaks())
-        g_clear_pointer(&caps, drvHostCapsFree);
-    g_clear_pointer(&testFds, g_hash_table_unref);
-    g_clear_pointer(&testMaps, g_hash_table_unref);
-    g_clear_pointer(&testAllFds, g_hash_table_unref);
-    return caps;
-}
+    const char *host;
+    int exitStatus;        /* what virt-gmem-validate returns */
+} testCase;
 
 static void
 testFingerprint(const testHost *host, const drvHostCaps *caps)
@@ -411,8 +27,7 @@ testFingerprint(const testHost *host, const drvHostCaps *caps)
     g_autofree char *current = NULL;
     g_autoptr(GError) error = NULL;
 
-    testCur = host;
-    current = drvHostFingerprintOps(&testOps, &error);
+    current = testHostFingerprint(host, &error);
     if (!current) {
         VGM_TEST_FAIL("fingerprint failed: %s", error->message);
         return;
@@ -422,25 +37,26 @@ testFingerprint(const testHost *host, const drvHostCaps *caps)
 }
 
 static void
-testReport(const drvHostCaps *caps, const testHost *host,
+testReport(const drvHostCaps *caps, const testCase *tc,
            toolValidateFormat format, const char *suffix)
 {
     toolValidateCtx ctx = { .host = caps };
     g_autoptr(GString) out = g_string_new(NULL);
-    g_autofree char *rel = g_strdup_printf("hostcaps/%s.%s", host->name,
+    g_autofree char *rel = g_strdup_printf("hostcaps/%s.%s", tc->host,
                                            suffix);
     int ret = toolValidateReport(&ctx, format, out);
 
-    if (ret != host->exitStatus)
-        VGM_TEST_FAIL("exit status %d, expected %d", ret, host->exitStatus);
+    if (ret != tc->exitStatus)
+        VGM_TEST_FAIL("exit status %d, expected %d", ret, tc->exitStatus);
     vgmTestCompareToFile(out->str, rel);
 }
 
 static void
 testHostCase(gconstpointer data)
 {
-    const testHost *host = data;
-    g_autoptr(drvHostCaps) caps = testProbe(host);
+    const testCase *tc = data;
+    const testHost *host = testHostFind(tc->host);
+    g_autoptr(drvHostCaps) caps = testHostProbe(host);
     g_autofree char *text = NULL;
     g_autofree char *rel = NULL;
 
@@ -450,179 +66,122 @@ testHostCase(gconstpointer data)
     rel = g_strdup_printf("hostcaps/%s.caps", host->name);
     vgmTestCompareToFile(text, rel);
     testFingerprint(host, caps);
-    testReport(caps, host, TOOL_VALIDATE_FORMAT_TEXT, "validate.txt");
-    testReport(caps, host, TOOL_VALIDATE_FORMAT_JSON, "validate.json");
+    /* what the capability probe asks: does /dev/kvm open read-write? */
+    if (testHostKVMUsable(host) != (caps->kvmOpen.state == DRV_HOST_STEP_OK))
+        VGM_TEST_FAIL("drvHostKVMUsable disagrees with the probe");
+    testReport(caps, tc, TOOL_VALIDATE_FORMAT_TEXT, "validate.txt");
+    testReport(caps, tc, TOOL_VALIDATE_FORMAT_JSON, "validate.json");
 }
 
-/* The hosts.  KVM answers use the enum index of each capability. */
-
-#define TEST_CAP(name) DRV_HOST_KVM_CAP_##name
-
-/* Linux 6.18 on this machine's nested KVM (shared/qemu-facts.md §7). */
-#define TEST_CAPS_THIS_HOST \
-    [TEST_CAP(USER_MEMORY2)] = 1, [TEST_CAP(MEMORY_FAULT_INFO)] = 1, \
-    [TEST_CAP(MEMORY_ATTRIBUTES)] = 0, [TEST_CAP(GUEST_MEMFD)] = 1, \
-    [TEST_CAP(VM_TYPES)] = 1, [TEST_CAP(PRE_FAULT_MEMORY)] = 0, \
-    [TEST_CAP(GUEST_MEMFD_FLAGS)] = 3, [TEST_CAP(SPLIT_IRQCHIP)] = 1, \
-    [TEST_CAP(X86_APIC_BUS_CYCLES_NS)] = 1
-
-/*
- * A confidential computing host: VM @types, memory @attrs and guest_memfd
- * @flags (a confidential VM has the private attribute and no mmap).
- */
-#define TEST_CAPS_COCO(types, attrs, flags) \
-    [TEST_CAP(USER_MEMORY2)] = 1, [TEST_CAP(MEMORY_FAULT_INFO)] = 1, \
-    [TEST_CAP(MEMORY_ATTRIBUTES)] = (attrs), [TEST_CAP(GUEST_MEMFD)] = 1, \
-    [TEST_CAP(VM_TYPES)] = (types), [TEST_CAP(PRE_FAULT_MEMORY)] = 1, \
-    [TEST_CAP(GUEST_MEMFD_FLAGS)] = (flags), [TEST_CAP(SPLIT_IRQCHIP)] = 1, \
-    [TEST_CAP(X86_APIC_BUS_CYCLES_NS)] = 1
-
-#define TEST_FILES_COMMON \
-    { "/proc/meminfo", "MemTotal:       16318412 kB\nMemFree: 1 kB\n" }, \
-    { "/proc/sys/vm/unprivileged_userfaultfd", "0\n" }, \
-    { "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", "512\n" }, \
-    { "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", "500\n" }
-
-static const char *const testPathsThisHost[] = {
-    "/dev/kvm", "/dev/userfaultfd", "/sys/module/kvm/", "/sys/module/kvm_pvm/",
-    "/sys/kernel/iommu_groups/", NULL,
+static const testCase testCases[] = {
+    { "this-host", TOOL_VALIDATE_EXIT_WARN },
+    { "snp", TOOL_VALIDATE_EXIT_WARN },
+    { "tdx", TOOL_VALIDATE_EXIT_WARN },
+    { "no-kvm", TOOL_VALIDATE_EXIT_FAIL },
+    { "old-kernel", TOOL_VALIDATE_EXIT_FAIL },
+    { "future-uffd", TOOL_VALIDATE_EXIT_WARN },
+    { "gmem-mmap-only", TOOL_VALIDATE_EXIT_WARN },
+    { "gmem-mmap-broken", TOOL_VALIDATE_EXIT_FAIL },
+    { "kvm-no-access", TOOL_VALIDATE_EXIT_FAIL },
 };
 
-static const testHostFile testFilesThisHost[] = {
-    { "/proc/meminfo", "MemTotal:       24682416 kB\n" },
-    { "/proc/sys/vm/unprivileged_userfaultfd", "0\n" },
-    { "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", "0\n" },
-    { "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", "0\n" },
-    { "/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages", "0\n" },
-    { "/sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages", "0\n" },
-    { NULL, NULL },
-};
+/* virt-gmem-validate --qemu: a faked host and a recorded QEMU. */
+typedef struct {
+    const char *host;
+    const char *qemu;           /* as in the golden file names */
+    const char *ver;
+    testQemuCapsOverlay overlay;
+    bool json;                  /* also compare the JSON output */
+    const char *expect;         /* "check-id=RESULT,..." */
+} testQemuCase;
 
-static const char *const testPathsSnp[] = {
-    "/dev/kvm", "/dev/userfaultfd", "/dev/sev", "/dev/vfio/vfio",
-    "/dev/iommu", "/sys/module/kvm/", "/sys/module/ccp/",
-    "/sys/kernel/iommu_groups/0/", "/sys/kernel/iommu_groups/1/",
-    "/sys/kernel/iommu_groups/2/", NULL,
-};
+/* Each "id=RESULT" of @expect is what the JSON line of check id says. */
+static void
+testQemuExpect(const char *json, const char *expect)
+{
+    g_auto(GStrv) pairs = g_strsplit(expect, ",", -1);
+    size_t i;
 
-static const testHostFile testFilesSnp[] = {
-    TEST_FILES_COMMON,
-    { "/sys/module/kvm_amd/parameters/sev", "Y\n" },
-    { "/sys/module/kvm_amd/parameters/sev_es", "Y\n" },
-    { "/sys/module/kvm_amd/parameters/sev_snp", "Y\n" },
-    { "/sys/module/vfio_iommu_type1/parameters/dma_entry_limit", "65535\n" },
-    { NULL, NULL },
-};
+    for (i = 0; pairs[i]; i++) {
+        g_auto(GStrv) kv = g_strsplit(pairs[i], "=", 2);
+        g_autofree char *check = g_strdup_printf("{\"check\": \"%s\",", kv[0]);
+        g_autofree char *result = g_strdup_printf("\"result\": \"%s\"", kv[1]);
+        const char *line = strstr(json, check);
+        const char *end = line ? strchr(line, '\n') : NULL;
+        g_autofree char *text = line ? g_strndup(line, end - line) : NULL;
 
-static const char *const testPathsTdx[] = {
-    "/dev/kvm", "/dev/userfaultfd", "/dev/vfio/vfio", "/dev/iommu",
-    "/sys/module/kvm/", "/sys/kernel/iommu_groups/7/", NULL,
-};
+        if (!text || !strstr(text, result))
+            VGM_TEST_FAIL("check '%s' is not %s: %s", kv[0], kv[1],
+                          text ? text : "missing");
+    }
+}
 
-static const testHostFile testFilesTdx[] = {
-    TEST_FILES_COMMON,
-    { "/sys/module/kvm_intel/parameters/tdx", "Y\n" },
-    { "/sys/module/kvm_intel/parameters/nested", "Y\n" },
-    { "/sys/module/vfio_iommu_type1/parameters/dma_entry_limit", "65535\n" },
-    { NULL, NULL },
-};
+static void
+testQemuReport(const drvHostCaps *host, const drvQemuCaps *qemu,
+               const testQemuCase *tc, toolValidateFormat format)
+{
+    toolValidateCtx ctx = { .host = host, .qemu = qemu };
+    g_autoptr(GString) out = g_string_new(NULL);
+    const char *suffix = format == TOOL_VALIDATE_FORMAT_JSON ? "json" : "txt";
+    g_autofree char *rel = g_strdup_printf("hostcaps/%s.qemu-%s.validate.%s",
+                                           tc->host, tc->qemu, suffix);
+    int ret = toolValidateReport(&ctx, format, out);
 
-static const char *const testPathsNoKvm[] = {
-    "/dev/userfaultfd", NULL,
-};
+    if (ret != TOOL_VALIDATE_EXIT_WARN)
+        VGM_TEST_FAIL("exit status %d, expected %d", ret,
+                      TOOL_VALIDATE_EXIT_WARN);
+    if (format == TOOL_VALIDATE_FORMAT_JSON)
+        testQemuExpect(out->str, tc->expect);
+    if (format == TOOL_VALIDATE_FORMAT_TEXT || tc->json)
+        vgmTestCompareToFile(out->str, rel);
+}
 
-static const testHostFile testFilesNoKvm[] = {
-    TEST_FILES_COMMON,
-    { NULL, NULL },
-};
+static void
+testQemuRun(gconstpointer data)
+{
+    const testQemuCase *tc = data;
+    g_autoptr(drvHostCaps) host = testHostProbe(testHostFind(tc->host));
+    g_autoptr(GError) error = NULL;
+    g_autoptr(drvQemuCaps) qemu = testQemuCapsReplay(tc->ver, tc->overlay,
+                                                     &error);
 
-static const char *const testPathsOld[] = {
-    "/dev/kvm", "/sys/module/kvm/", "/sys/kernel/iommu_groups/0/", NULL,
-};
+    if (!host)
+        return;
+    if (!qemu) {
+        VGM_TEST_FAIL("%s", error->message);
+        return;
+    }
+    testQemuReport(host, qemu, tc, TOOL_VALIDATE_FORMAT_TEXT);
+    testQemuReport(host, qemu, tc, TOOL_VALIDATE_FORMAT_JSON);
+}
 
-static const testHostFile testFilesOld[] = {
-    TEST_FILES_COMMON,
-    { "/sys/module/kvm_intel/parameters/nested", "N\n" },
-    { NULL, NULL },
-};
+#define TEST_QEMU_NONE TEST_QEMU_CAPS_OVERLAY_NONE
+#define TEST_QEMU_RFC TEST_QEMU_CAPS_OVERLAY_GMEM_RFC
+#define TEST_QEMU_MEMFD TEST_QEMU_CAPS_OVERLAY_MEMFD_GMEM
 
-static const char *const testPathsFuture[] = {
-    "/dev/kvm", "/dev/userfaultfd", "/dev/vfio/vfio", "/dev/iommu",
-    "/sys/module/kvm/", "/sys/kernel/iommu_groups/0/", NULL,
-};
+/* The QEMU checks' results, in table order, for each recorded QEMU. */
+#define TEST_EXPECT_QEMU(gmem, cip, snp, tdx, iommufd, rba, trace, postcopy) \
+    "qemu-guest-memfd=" gmem ",qemu-convert-in-place=" cip \
+    ",qemu-sev-snp=" snp ",qemu-tdx=" tdx ",qemu-iommufd=" iommufd \
+    ",qemu-ram-block-attributes=" rba ",qemu-conversion-trace=" trace \
+    ",qemu-postcopy=" postcopy
 
-static const testHostFile testFilesFuture[] = {
-    TEST_FILES_COMMON,
-    { "/sys/module/kvm_intel/parameters/tdx", "N\n" },
-    { NULL, NULL },
-};
-
-static const char *const testPathsNoAccess[] = {
-    "/dev/kvm", "/sys/module/kvm/", "/sys/module/kvm_amd/", NULL,
-};
-
-static const testHost testHosts[] = {
-    {
-        .name = "this-host", .release = "6.18.44-fc-v445", .cpus = 2,
-        .exitStatus = TOOL_VALIDATE_EXIT_WARN,
-        .sysCaps = { TEST_CAPS_THIS_HOST }, .vmCaps = { TEST_CAPS_THIS_HOST },
-        .uffdGmemMissingErrno = EINVAL, .uffdGmemMinorErrno = EINVAL,
-        .paths = testPathsThisHost, .files = testFilesThisHost,
-    },
-    {
-        .name = "snp", .release = "6.18.0-snp",
-        .exitStatus = TOOL_VALIDATE_EXIT_WARN,
-        .sysCaps = { TEST_CAPS_COCO(0x1d, 8, 3) },
-        .vmCaps = { TEST_CAPS_COCO(0x1d, 0, 3) },
-        .cocoCaps = { TEST_CAPS_COCO(0x1d, 8, 0) },
-        .uffdGmemMissingErrno = EINVAL, .uffdGmemMinorErrno = EINVAL,
-        .paths = testPathsSnp, .files = testFilesSnp,
-    },
-    {
-        .name = "tdx", .release = "6.18.0-tdx",
-        .exitStatus = TOOL_VALIDATE_EXIT_WARN,
-        .sysCaps = { TEST_CAPS_COCO(0x21, 8, 3) },
-        .vmCaps = { TEST_CAPS_COCO(0x21, 0, 3) },
-        .cocoCaps = { TEST_CAPS_COCO(0x21, 8, 0) },
-        .uffdGmemMissingErrno = EINVAL, .uffdGmemMinorErrno = EINVAL,
-        .paths = testPathsTdx, .files = testFilesTdx,
-    },
-    {
-        .name = "no-kvm", .release = "6.12.0-nokvm",
-        .exitStatus = TOOL_VALIDATE_EXIT_FAIL,
-        .paths = testPathsNoKvm, .files = testFilesNoKvm,
-    },
-    {
-        /* Linux 5.15: every guest_memfd capability is 0, no
-         * /dev/userfaultfd (the syscall is used) */
-        .name = "old-kernel", .release = "5.15.0-old",
-        .exitStatus = TOOL_VALIDATE_EXIT_FAIL,
-        .sysCaps = { [TEST_CAP(SPLIT_IRQCHIP)] = 1 },
-        .vmCaps = { [TEST_CAP(SPLIT_IRQCHIP)] = 1 },
-        .paths = testPathsOld, .files = testFilesOld,
-    },
-    {
-        /* userfaultfd registers guest_memfd (vm_uffd_ops) */
-        .name = "future-uffd", .release = "7.3.0-future",
-        .exitStatus = TOOL_VALIDATE_EXIT_WARN,
-        .sysCaps = { TEST_CAPS_THIS_HOST }, .vmCaps = { TEST_CAPS_THIS_HOST },
-        .paths = testPathsFuture, .files = testFilesFuture,
-    },
-    {
-        /* guest_memfd claims mmap support, but mmap fails */
-        .name = "gmem-mmap-broken", .release = "6.18.0-broken",
-        .exitStatus = TOOL_VALIDATE_EXIT_FAIL,
-        .sysCaps = { TEST_CAPS_THIS_HOST }, .vmCaps = { TEST_CAPS_THIS_HOST },
-        .gmemMmapErrno = ENODEV,
-        .paths = testPathsThisHost, .files = testFilesThisHost,
-    },
-    {
-        /* an unprivileged user: /dev/kvm and userfaultfd refused */
-        .name = "kvm-no-access", .release = "6.18.0-user",
-        .exitStatus = TOOL_VALIDATE_EXIT_FAIL,
-        .kvmOpenErrno = EACCES, .uffdErrno = EPERM,
-        .paths = testPathsNoAccess, .files = testFilesNoKvm,
-    },
+static const testQemuCase testQemuCases[] = {
+    { "this-host", "7.2.22", "7.2.22", TEST_QEMU_NONE, true,
+      TEST_EXPECT_QEMU("WARN", "WARN", "WARN", "WARN", "WARN", "WARN", "WARN",
+                       "PASS") },
+    { "this-host", "10.0.13", "10.0.13", TEST_QEMU_NONE, false,
+      TEST_EXPECT_QEMU("WARN", "WARN", "PASS", "WARN", "PASS", "WARN", "WARN",
+                       "PASS") },
+    { "this-host", "11.1.3", "11.1.3", TEST_QEMU_NONE, false,
+      TEST_EXPECT_QEMU("WARN", "WARN", "PASS", "PASS", "PASS", "PASS", "PASS",
+                       "PASS") },
+    { "this-host", "11.1.3+gmem-rfc", "11.1.3", TEST_QEMU_RFC, true,
+      TEST_EXPECT_QEMU("PASS", "PASS", "PASS", "PASS", "PASS", "PASS", "PASS",
+                       "PASS") },
+    { "snp", "11.1.3+memfd-gmem", "11.1.3", TEST_QEMU_MEMFD, false,
+      TEST_EXPECT_QEMU("PASS", "WARN", "PASS", "PASS", "PASS", "PASS", "PASS",
+                       "PASS") },
 };
 
 int
@@ -631,11 +190,19 @@ main(int argc, char **argv)
     size_t i;
 
     g_test_init(&argc, &argv, NULL);
-    for (i = 0; i < G_N_ELEMENTS(testHosts); i++) {
+    g_assert_cmpuint(G_N_ELEMENTS(testCases), ==, testNHosts);
+    for (i = 0; i < G_N_ELEMENTS(testCases); i++) {
         g_autofree char *name = g_strdup_printf("/hostcaps/%s",
-                                                testHosts[i].name);
+                                                testCases[i].host);
 
-        g_test_add_data_func(name, &testHosts[i], testHostCase);
+        g_test_add_data_func(name, &testCases[i], testHostCase);
+    }
+    for (i = 0; i < G_N_ELEMENTS(testQemuCases); i++) {
+        g_autofree char *name = g_strdup_printf("/hostcaps/%s/qemu-%s",
+                                                testQemuCases[i].host,
+                                                testQemuCases[i].qemu);
+
+        g_test_add_data_func(name, &testQemuCases[i], testQemuRun);
     }
     vgmTestAddUnusedCheck("hostcaps");
     return g_test_run();

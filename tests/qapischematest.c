@@ -260,11 +260,20 @@ testSchemaLoad(gconstpointer data)
 
     for (v = 0; v < NVERSIONS; v++) {
         const qapiJSON *e = NULL;
+        const qapiJSON *entries = NULL;
+        const qapiJSON *first = NULL;
 
         if (!schemas[v] || qapiSchemaSize(schemas[v]) < 1000) {
             VGM_TEST_FAIL("schema of %s not loaded", versions[v]);
             continue;
         }
+        /* the index points into the entries it hands out: one copy */
+        entries = qapiSchemaGetEntries(schemas[v]);
+        first = qapiJSONArrayGet(entries, 0);
+        if (qapiJSONArraySize(entries) != qapiSchemaSize(schemas[v]) ||
+            qapiSchemaLookup(schemas[v],
+                             qapiJSONObjectGetString(first, "name")) != first)
+            VGM_TEST_FAIL("%s: entries are not the indexed ones", versions[v]);
         if (qapiSchemaQuery(schemas[v], "object-add/arg-type/id", &e,
                             NULL) != 1 ||
             g_strcmp0(qapiJSONObjectGetString(e, "name"), "id") != 0)

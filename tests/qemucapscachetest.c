@@ -132,11 +132,15 @@ typedef enum {
     STALE_KERNEL,
     STALE_KVM,
     STALE_PROBE,
+    STALE_FORMAT,
 } staleKind;
 
-/* Pretend the file was written by a probe that asked other questions. */
+/*
+ * Pretend the file was written by another virtgmem: set its key's
+ * @member to @value (taken).
+ */
 static void
-testRewriteProbeDigest(cacheFixture *f)
+testRewriteKey(cacheFixture *f, const char *member, qapiJSON *value)
 {
     g_autofree char *path = drvQemuCapsCachePath(f->cacheDir, f->binary);
     g_autofree char *text = NULL;
@@ -146,10 +150,9 @@ testRewriteProbeDigest(cacheFixture *f)
     g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
     obj = qapiJSONParse(text, NULL);
     g_assert_nonnull(obj);
-    g_assert_nonnull(qapiJSONObjectGetString(
-        qapiJSONObjectGetObject(obj, "key"), "probe"));
-    qapiJSONObjectSet(qapiJSONObjectGetObject(obj, "key"), "probe",
-                      qapiJSONNewString("0123456789abcdef"));
+    g_assert_true(qapiJSONObjectHas(qapiJSONObjectGetObject(obj, "key"),
+                                    member));
+    qapiJSONObjectSet(qapiJSONObjectGetObject(obj, "key"), member, value);
     out = qapiJSONFormat(obj, false);
     g_assert_true(g_file_set_contents(path, out, -1, NULL));
 }
@@ -186,7 +189,11 @@ testCacheStale(cacheFixture *f, gconstpointer data)
         f->config.kvm = VGM_TRISTATE_BOOL_NO;
         break;
     case STALE_PROBE:
-        testRewriteProbeDigest(f);
+        testRewriteKey(f, "probe", qapiJSONNewString("0123456789abcdef"));
+        break;
+    case STALE_FORMAT:
+        /* format 1 had no "cpu-max": such a file must be reprobed */
+        testRewriteKey(f, "format", qapiJSONNewInt64(1));
         break;
     }
     after = testLoad(f, f->binary);
@@ -486,6 +493,8 @@ main(int argc, char **argv)
                     testCacheStale);
     DO_TEST_FIXTURE("stale/kvm", GINT_TO_POINTER(STALE_KVM), testCacheStale);
     DO_TEST_FIXTURE("stale/probe", GINT_TO_POINTER(STALE_PROBE),
+                    testCacheStale);
+    DO_TEST_FIXTURE("stale/format", GINT_TO_POINTER(STALE_FORMAT),
                     testCacheStale);
     DO_TEST_FIXTURE("corrupt/truncated", "truncated", testCacheCorrupt);
     DO_TEST_FIXTURE("corrupt/garbage", "garbage", testCacheCorrupt);

@@ -149,6 +149,7 @@ testCapsMachines(void)
         "11.1.3", TEST_QEMU_CAPS_OVERLAY_NONE, &error);
     g_autoptr(drvQemuCaps) old = testQemuCapsReplay(
         "7.2.22", TEST_QEMU_CAPS_OVERLAY_NONE, &error);
+    size_t n = 0;
 
     g_assert_nonnull(caps);
     g_assert_nonnull(old);
@@ -161,9 +162,16 @@ testCapsMachines(void)
     g_assert_null(drvQemuCapsCanonicalMachine(caps, "virt"));
     g_assert_cmpstr(drvQemuCapsGetDefaultMachine(caps), ==, "pc-q35-11.1");
     g_assert_cmpstr(drvQemuCapsGetDefaultMachine(old), ==, "pc-q35-7.2");
+    g_assert_cmpuint(drvQemuCapsGetMachineMaxCpus(caps, "q35"), ==, 4096);
+    g_assert_cmpuint(drvQemuCapsGetMachineMaxCpus(caps, "pc-i440fx-11.1"),
+                     ==, 255);
+    g_assert_cmpuint(drvQemuCapsGetMachineMaxCpus(caps, "none"), ==, 1);
+    g_assert_cmpuint(drvQemuCapsGetMachineMaxCpus(caps, "virt"), ==, 0);
     g_assert_cmpuint(drvQemuCapsGetVersion(caps), ==, 11001003);
     g_assert_true(drvQemuCapsHasQOMType(caps, "memory-backend-memfd"));
     g_assert_true(drvQemuCapsHasCPUModel(caps, "host"));
+    g_assert_cmpstr(drvQemuCapsGetCPUModels(caps, &n)[0], ==, "max");
+    g_assert_cmpuint(n, ==, 189);
     g_assert_true(drvQemuCapsSchemaHas(caps, "query-sev-capabilities"));
     g_assert_true(drvQemuCapsHasMigrationCapability(caps, "switchover-ack"));
     g_assert_false(drvQemuCapsHasMigrationCapability(old, "switchover-ack"));
@@ -363,6 +371,14 @@ buildMachinesBad(testQMPServer *srv)
 }
 
 static void
+buildMachinesNoCpuMax(testQMPServer *srv)
+{
+    addPrefix(srv, 16);
+    testQMPServerAddExpect(srv, "{\"execute\": \"query-machines\"}",
+                           "{\"return\": [{\"name\": \"pc\"}]}");
+}
+
+static void
 buildTypesBad(testQMPServer *srv)
 {
     addPrefix(srv, 4);
@@ -408,6 +424,9 @@ static const badCase badCases[] = {
       "malformed reply of QEMU to 'query-qmp-schema'",
       VIR_ERR_INTERNAL_ERROR },
     { "machines-bad", buildMachinesBad, 5000, "query-machines",
+      VIR_ERR_INTERNAL_ERROR },
+    { "machines-no-cpu-max", buildMachinesNoCpuMax, 5000,
+      "machine 'pc' in 'query-machines' has no valid 'cpu-max'",
       VIR_ERR_INTERNAL_ERROR },
     { "types-bad", buildTypesBad, 5000,
       "malformed reply of QEMU to 'qom-list-types': entry 0 has no string 'name'",

@@ -17,6 +17,9 @@
 
 static xmlRelaxNGPtr testSchema;
 
+static void testSchemaErrors(void *ctx, const char *fmt, ...)
+    G_GNUC_PRINTF(2, 3);
+
 static void
 testSchemaErrors(void *ctx, const char *fmt, ...)
 {

@@ -18,7 +18,6 @@ const char *const testXML2ArgvCapsNames[] = {
 
 typedef struct {
     drvQemuCaps *caps;
-    qapiSchema *schema;
 } testCapsEntry;
 
 static void
@@ -27,7 +26,6 @@ testCapsEntryFree(gpointer data)
     testCapsEntry *e = data;
 
     drvQemuCapsFree(e->caps);
-    qapiSchemaFree(e->schema);
     g_free(e);
 }
 
@@ -38,7 +36,6 @@ testCapsLoad(const char *name, GError **error)
 {
     testQemuCapsOverlay overlay = TEST_QEMU_CAPS_OVERLAY_NONE;
     g_autofree char *ver = NULL;
-    g_autoptr(qapiJSON) schema = NULL;
     testCapsEntry *e;
     char *plus;
 
@@ -60,11 +57,6 @@ testCapsLoad(const char *name, GError **error)
         g_free(e);
         return NULL;
     }
-    schema = qapiJSONCopy(drvQemuCapsGetSchema(e->caps));
-    if (!(e->schema = qapiSchemaNew(&schema, error))) {
-        testCapsEntryFree(e);
-        return NULL;
-    }
     g_hash_table_insert(testCapsCache, g_strdup(name), e);
     return e;
 }
@@ -82,7 +74,7 @@ testXML2ArgvGetSchema(const char *name, GError **error)
 {
     testCapsEntry *e = testCapsLoad(name, error);
 
-    return e ? e->schema : NULL;
+    return e ? drvQemuCapsGetSchemaIndex(e->caps) : NULL;
 }
 
 static void

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "tools/validate.h"
+#define VGM_VALIDATEPRIV_H_ALLOW
+#include "tools/validatepriv.h"
 #include "util/i18n.h"
 
 /*
@@ -18,12 +20,6 @@
 
 VGM_ENUM_IMPL(toolValidateResult, TOOL_VALIDATE_LAST, "PASS", "WARN", "FAIL");
 
-typedef struct {
-    toolValidateResult result;
-    char *reason;      /* NULL for PASS */
-    const char *hint;  /* translated; NULL for PASS */
-} toolCheckOutcome;
-
 typedef void (*toolCheckFunc)(const toolValidateCtx *ctx,
                               toolCheckOutcome *out);
 
@@ -32,16 +28,22 @@ typedef struct {
     const char *prefix;  /* the subsystem, as virt-host-validate prints */
     const char *desc;    /* N_() */
     toolCheckFunc func;
+    bool needsQemu;      /* a check of the --qemu binary */
 } toolCheck;
 
 /* The width the descriptions are padded to in the text output. */
 #define TOOL_VALIDATE_DESC_WIDTH 56
 
-static void toolCheckSet(toolCheckOutcome *out, toolValidateResult result,
-                         const char *hint, const char *fmt, ...)
-    G_GNUC_PRINTF(4, 5);
-
-static void
+/**
+ * toolCheckSet:
+ * @out: the outcome of a check
+ * @result: WARN or FAIL
+ * @hint: (nullable): translated advice
+ * @fmt: the reason, printf-style
+ *
+ * Record a check's result other than PASS.
+ */
+void
 toolCheckSet(toolCheckOutcome *out, toolValidateResult result,
              const char *hint, const char *fmt, ...)
 {
@@ -421,9 +423,9 @@ toolCheckHugepages(const toolValidateCtx *ctx, toolCheckOutcome *out)
 }
 
 /*
- * The checks, in output order.  Checks of a QEMU binary (--qemu, to
- * come) get their data through toolValidateCtx and their own prefix;
- * toolValidateReport() will skip those whose data the ctx lacks.
+ * The checks, in output order: the host's, then those of the --qemu
+ * binary (tools/validateqemu.c), which toolValidateReport() skips when
+ * the ctx has no QEMU.
  */
 static const toolCheck toolChecks[] = {
     { "kvm-device", "QEMU", N_("Checking if device '/dev/kvm' is usable"),
@@ -459,6 +461,26 @@ static const toolCheck toolChecks[] = {
       N_("Checking for userfaultfd on guest_memfd (MISSING/MINOR)"),
       toolCheckUffdGmem },
     { "hugepages", "QEMU", N_("Checking for hugepages"), toolCheckHugepages },
+    { "qemu-guest-memfd", "QEMU",
+      N_("Checking QEMU for a guest_memfd memory backend"),
+      toolCheckQemuGmem, true },
+    { "qemu-convert-in-place", "QEMU",
+      N_("Checking QEMU for in-place conversion"),
+      toolCheckQemuConvertInPlace, true },
+    { "qemu-sev-snp", "QEMU", N_("Checking QEMU for SEV-SNP guests"),
+      toolCheckQemuSevSnp, true },
+    { "qemu-tdx", "QEMU", N_("Checking QEMU for TDX guests"),
+      toolCheckQemuTdx, true },
+    { "qemu-iommufd", "QEMU", N_("Checking QEMU for iommufd (vfio-pci)"),
+      toolCheckQemuIommufd, true },
+    { "qemu-ram-block-attributes", "QEMU",
+      N_("Checking QEMU for RAM block attributes"),
+      toolCheckQemuRamBlockAttrs, true },
+    { "qemu-conversion-trace", "QEMU",
+      N_("Checking QEMU for the conversion trace events"),
+      toolCheckQemuTrace, true },
+    { "qemu-postcopy", "QEMU", N_("Checking QEMU for post-copy migration"),
+      toolCheckQemuPostcopy, true },
 };
 
 static void
@@ -524,7 +546,8 @@ toolValidateFormatJSON(GString *out, const toolCheck *check,
  * @format: text (virt-host-validate style) or a JSON array
  * @out: the report is appended here
  *
- * Run every check on @ctx.
+ * Run every check on @ctx (those of a QEMU binary only when @ctx has
+ * one).
  *
  * Returns: the exit status: TOOL_VALIDATE_EXIT_PASS when all checks
  * pass, _WARN when some only warn, _FAIL when one fails.
@@ -534,18 +557,21 @@ toolValidateReport(const toolValidateCtx *ctx, toolValidateFormat format,
                    GString *out)
 {
     toolValidateResult worst = TOOL_VALIDATE_PASS;
+    size_t n = G_N_ELEMENTS(toolChecks);
     size_t i;
 
+    /* the QEMU checks come last */
+    while (!ctx->qemu && n > 0 && toolChecks[n - 1].needsQemu)
+        n--;
     if (format == TOOL_VALIDATE_FORMAT_JSON)
         g_string_append(out, "[\n");
-    for (i = 0; i < G_N_ELEMENTS(toolChecks); i++) {
+    for (i = 0; i < n; i++) {
         toolCheckOutcome res = { TOOL_VALIDATE_PASS, NULL, NULL };
 
         toolChecks[i].func(ctx, &res);
         worst = MAX(worst, res.result);
         if (format == TOOL_VALIDATE_FORMAT_JSON)
-            toolValidateFormatJSON(out, &toolChecks[i], &res,
-                                   i + 1 == G_N_ELEMENTS(toolChecks));
+            toolValidateFormatJSON(out, &toolChecks[i], &res, i + 1 == n);
         else
             toolValidateFormatText(out, &toolChecks[i], &res);
         g_free(res.reason);

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "driver/host.h"
+#include "driver/qemucaps.h"
 #include "util/enum.h"
 
 /*
@@ -22,9 +23,13 @@ typedef enum {
 
 VGM_ENUM_DECL(toolValidateResult);
 
-/* What the checks look at.  QEMU binary capabilities will join here. */
+/*
+ * What the checks look at: the host, and optionally a QEMU binary
+ * (--qemu); without @qemu the QEMU binary checks are left out.
+ */
 typedef struct {
     const drvHostCaps *host;
+    const drvQemuCaps *qemu;
 } toolValidateCtx;
 
 typedef enum {

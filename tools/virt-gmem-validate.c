@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "driver/host.h"
+#include "driver/qemucaps.h"
 #include "tools/validate.h"
 #include "util/i18n.h"
 
@@ -17,7 +18,16 @@ typedef struct {
     gboolean json;
     gboolean caps;
     gboolean version;
+    char *qemu;
 } toolOptions;
+
+static void
+toolOptionsClear(toolOptions *opts)
+{
+    g_clear_pointer(&opts->qemu, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(toolOptions, toolOptionsClear)
 
 static int
 toolParseArgs(int *argc, char ***argv, toolOptions *opts)
@@ -26,7 +36,9 @@ toolParseArgs(int *argc, char ***argv, toolOptions *opts)
         { "json", 'j', 0, G_OPTION_ARG_NONE, &opts->json,
           N_("Print the results as a JSON array"), NULL },
         { "caps", 0, 0, G_OPTION_ARG_NONE, &opts->caps,
-          N_("Print the probed host capabilities as key=value lines instead"), NULL },
+          N_("Print the probed capabilities (host; QEMU with --qemu) instead"), NULL },
+        { "qemu", 'q', 0, G_OPTION_ARG_FILENAME, &opts->qemu,
+          N_("Also check the QEMU binary PATH"), N_("PATH") },
         { "version", 'V', 0, G_OPTION_ARG_NONE, &opts->version,
           N_("Print the version and exit"), NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
@@ -53,10 +65,43 @@ toolParseArgs(int *argc, char ***argv, toolOptions *opts)
     return 0;
 }
 
+/*
+ * Probe @binary, or take its capabilities from the cache in
+ * $XDG_CACHE_HOME/virtgmem (the probe starts it with -machine none).
+ */
+static drvQemuCaps *
+toolProbeQemu(const char *binary)
+{
+    g_autofree char *cacheDir = g_build_filename(g_get_user_cache_dir(),
+                                                 "virtgmem", NULL);
+    drvQemuCapsConfig config = { .cacheDir = cacheDir };
+    g_autoptr(GError) error = NULL;
+    drvQemuCaps *qemu = drvQemuCapsLookup(binary, &config, NULL, &error);
+
+    if (!qemu)
+        fprintf(stderr, "%s: %s\n", g_get_prgname(), error->message);
+    return qemu;
+}
+
+/* --caps: the host's key=value lines, then the QEMU summary if any. */
+static void
+toolPrintCaps(const drvHostCaps *host, const drvQemuCaps *qemu)
+{
+    g_autofree char *text = drvHostCapsFormat(host);
+    g_autofree char *summary = qemu ? drvQemuCapsFormatSummary(qemu) : NULL;
+
+    fputs(text, stdout);
+    if (summary) {
+        printf("qemu.binary=%s\n", drvQemuCapsGetBinary(qemu));
+        fputs(summary, stdout);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
-    toolOptions opts = { FALSE, FALSE, FALSE };
+    g_auto(toolOptions) opts = { FALSE, FALSE, FALSE, NULL };
+    g_autoptr(drvQemuCaps) qemu = NULL;
     g_autoptr(drvHostCaps) host = NULL;
     g_autoptr(GError) error = NULL;
     g_autoptr(GString) out = g_string_new(NULL);
@@ -75,13 +120,14 @@ main(int argc, char **argv)
         fprintf(stderr, "%s: %s\n", g_get_prgname(), error->message);
         return TOOL_VALIDATE_EXIT_FAIL;
     }
+    if (opts.qemu && !(qemu = toolProbeQemu(opts.qemu)))
+        return TOOL_VALIDATE_EXIT_FAIL;
     if (opts.caps) {
-        g_autofree char *text = drvHostCapsFormat(host);
-
-        fputs(text, stdout);
+        toolPrintCaps(host, qemu);
         return 0;
     }
     ctx.host = host;
+    ctx.qemu = qemu;
     ret = toolValidateReport(&ctx, opts.json ? TOOL_VALIDATE_FORMAT_JSON :
                                                TOOL_VALIDATE_FORMAT_TEXT,
                              out);
