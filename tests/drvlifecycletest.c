@@ -320,6 +320,10 @@ testHelperStartThree(const char *root)
         return 1;
     ok = testStartThree(&t);
     drvTestClose(&t);
+    g_free(t.root);
+    g_ptr_array_unref(t.events);
+    g_mutex_clear(&t.lock);
+    g_cond_clear(&t.cond);
     return ok ? 0 : 1;
 }
 
