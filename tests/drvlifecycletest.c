@@ -164,6 +164,8 @@ testCheckNothingLeft(drvTest *t, const unsigned char *uuid)
                       state);
     if (drvTestCountEntries(run) != 0)
         VGM_TEST_FAIL("%u entries left in %s", drvTestCountEntries(run), run);
+    if (drvTestCountProcesses(t->root) != 0)
+        VGM_TEST_FAIL("a process of %s is left", t->root);
 }
 
 static void
