@@ -29,7 +29,9 @@ drvReconnectCmdlineMatches(pid_t pid, const char *binary, const char *name)
 {
     g_autofree char *path = g_strdup_printf("/proc/%d/cmdline", (int)pid);
     g_autofree char *text = NULL;
-    g_autofree char *guest = g_strdup_printf("guest=%s,", name);
+    g_auto(GStrv) parts = g_strsplit(name, ",", -1);
+    g_autofree char *escaped = g_strjoinv(",,", parts);   /* QemuOpts */
+    g_autofree char *guest = g_strdup_printf("guest=%s,", escaped);
     gsize len = 0;
     gsize off;
 

@@ -246,7 +246,8 @@ testKill9(gconstpointer data)
     g_assert_cmpint(waitpid(pid, NULL, WNOHANG), <=, 0);
 }
 
-static const char *const testThree[] = { "three-a", "three-b", "three-c" };
+/* One name needs QemuOpts escaping on QEMU's command line. */
+static const char *const testThree[] = { "three-a", "three,b", "three-c" };
 
 static bool
 testStartThree(drvTest *t)
