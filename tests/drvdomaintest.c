@@ -43,6 +43,8 @@ testDefineUndefine(gconstpointer data)
 
     g_assert_nonnull(ref);
     g_assert_cmpint(ref->id, ==, -1);
+    g_assert_cmpint(drvDomainIsActive(t->drv, ref->uuid, &err), ==, 0);
+    g_assert_cmpint(drvDomainIsPersistent(t->drv, ref->uuid, &err), ==, 1);
     drvTestWaitEvent(t, "one", VIR_DOMAIN_EVENT_DEFINED,
                      VIR_DOMAIN_EVENT_DEFINED_ADDED, 1000);
     byName = drvDomainLookupByName(t->drv, "one", &err);

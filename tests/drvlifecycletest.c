@@ -452,6 +452,8 @@ testTransient(gconstpointer data)
     bool autostart = false;
 
     g_assert_nonnull(ref);
+    g_assert_cmpint(drvDomainIsActive(t->drv, ref->uuid, &err), ==, 1);
+    g_assert_cmpint(drvDomainIsPersistent(t->drv, ref->uuid, &err), ==, 0);
     g_assert_cmpint(drvDomainSetAutostart(t->drv, ref->uuid, true, &err), ==,
                     -1);
     drvTestCheckError(err, VIR_ERR_OPERATION_INVALID, "transient");
