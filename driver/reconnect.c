@@ -123,6 +123,18 @@ drvReconnectResync(drvDriver *drv, drvDomainObj *obj)
         g_warning("%s", err->message);
 }
 
+/* A QEMU package upgrade under a running guest: worth a note. */
+static void
+drvReconnectCheckBinary(drvDomainObj *obj)
+{
+    g_autofree char *now = drvDriverFingerprint(obj->rt->binary);
+
+    if (obj->rt->capsFingerprint && *obj->rt->capsFingerprint &&
+        g_strcmp0(now, obj->rt->capsFingerprint) != 0)
+        g_info("the QEMU binary of domain '%s' changed since it started "
+               "(%s, now %s)", obj->def->name, obj->rt->capsFingerprint, now);
+}
+
 /* Locked, job held. */
 static void
 drvReconnectOne(drvDriver *drv, drvDomainObj *obj)
@@ -136,6 +148,7 @@ drvReconnectOne(drvDriver *drv, drvDomainObj *obj)
         drvProcessCleanup(drv, obj, VIR_DOMAIN_SHUTOFF_CRASHED);
         return;
     }
+    drvReconnectCheckBinary(obj);
     drvQmpWatchExit(drv, obj, NULL);
     drvReconnectResync(drv, obj);
     if (obj->rt && obj->rt->exited)
