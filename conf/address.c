@@ -781,9 +781,12 @@ confPCIAssignAll(confPCIAssign *pa, GArray *refs, GError **error)
 }
 
 /*
- * A bus named in an address needs its controller: libvirt adds the
- * missing indexes up to the highest bus (root ports on q35, bridges on
- * pc).
+ * A bus named in an address needs its controller, and PCI controller
+ * indexes have no gaps: libvirt adds the missing indexes up to the
+ * highest bus named by an address or a controller (root ports on q35,
+ * bridges on pc).  Filling only up to the addresses would leave a gap
+ * that the next define fills, after devices were assigned to the
+ * highest controller.
  */
 static void
 confPCIAssignBusControllers(confPCIAssign *pa, GArray *refs)
@@ -801,6 +804,10 @@ confPCIAssignBusControllers(confPCIAssign *pa, GArray *refs)
         if (info->addr.type == CONF_ADDRESS_TYPE_PCI &&
             info->addr.pci.domain == 0)
             maxBus = MAX(maxBus, info->addr.pci.bus);
+    }
+    for (i = 0; i < devs->ncontrollers; i++) {
+        if (devs->controllers[i]->type == CONF_CONTROLLER_TYPE_PCI)
+            maxBus = MAX(maxBus, devs->controllers[i]->index);
     }
     for (bus = 1; bus <= maxBus; bus++) {
         if (!confControllerFind(devs->controllers, devs->ncontrollers,

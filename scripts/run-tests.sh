@@ -17,7 +17,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 prefix=${VGM_BUILD_PREFIX:-$top/build}
-fuzz_seconds=${VGM_FUZZ_SECONDS:-60}
+fuzz_seconds=${VGM_FUZZ_SECONDS:-120}
 
 "$top/scripts/install-deps.sh"
 
@@ -46,7 +46,7 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     --num-processes 2
 
 if command -v clang >/dev/null 2>&1; then
-    echo "== libFuzzer targets, ${fuzz_seconds}s each"
+    echo "== libFuzzer targets (fixed seed and runs, at most ${fuzz_seconds}s each)"
     if [ ! -d "$prefix-fuzz" ]; then
         CC=clang meson setup "$prefix-fuzz" -Dfuzzing=true -Db_lundef=false \
             -Dbuildtype=debug

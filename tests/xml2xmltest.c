@@ -286,6 +286,7 @@ main(int argc, char **argv)
     DO_TEST("devices-user-aliases");
     DO_TEST("devices-sev-snp-hostdev");
     DO_TEST("devices-tdx-hostdev");
+    DO_TEST("devices-pci-index-gap");
 
     DO_TEST_LIVE("live-minimal");
     DO_TEST_LIVE("live-sev-snp");

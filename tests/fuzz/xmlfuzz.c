@@ -2,6 +2,8 @@
 #include <config.h>
 
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libvirt/libvirt.h>
@@ -29,11 +31,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     out = confDomainDefFormat(def, VIR_DOMAIN_XML_INACTIVE);
     again = confDomainDefParseString(out, NULL, 0, &error);
-    if (!again)
-        g_error("formatted XML does not parse again: %s\n%s",
+    /* abort(), not g_error(): libFuzzer saves the input on SIGABRT */
+    if (!again) {
+        fprintf(stderr, "formatted XML does not parse again: %s\n%s",
                 error->message, out);
+        abort();
+    }
     out2 = confDomainDefFormat(again, VIR_DOMAIN_XML_INACTIVE);
-    if (strcmp(out, out2) != 0)
-        g_error("format is not stable:\n%s\n---\n%s", out, out2);
+    if (strcmp(out, out2) != 0) {
+        fprintf(stderr, "format is not stable:\n%s\n---\n%s", out, out2);
+        abort();
+    }
     return 0;
 }
