@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""A fake QEMU for the driver tests: QMP only, no guest.
+
+Probes (-machine none) go to the real QEMU, so the capability probe
+works.  Otherwise it takes the listening QMP socket passed as fd=N, sends
+the greeting and answers commands, emitting the events a guest would:
+
+  system_powerdown  POWERDOWN, SHUTDOWN (guest-shutdown), STOP
+  system_reset      RESET
+  stop / cont       STOP / RESUME
+  x-vgm-panic       GUEST_PANICKED, STOP   (a command QEMU does not have)
+
+Called as qemu-flood.py it also floods the monitor with events between
+commands.  SIGTERM ends it like QEMU: SHUTDOWN (host-signal), then exit.
+"""
+
+import json
+import os
+import re
+import select
+import signal
+import socket
+import sys
+
+REAL = "/usr/bin/qemu-system-x86_64"
+CONN = None
+
+
+def frame(obj):
+    return (json.dumps(obj) + "\r\n").encode()
+
+
+def event(name, data=None):
+    ev = {"event": name, "timestamp": {"seconds": 1, "microseconds": 2}}
+    if data is not None:
+        ev["data"] = data
+    return frame(ev)
+
+
+EVENTS = {
+    "system_powerdown": [("POWERDOWN", None),
+                         ("SHUTDOWN", {"guest": True,
+                                       "reason": "guest-shutdown"}),
+                         ("STOP", None)],
+    "system_reset": [("RESET", {"guest": False,
+                                "reason": "host-qmp-system-reset"})],
+    "stop": [("STOP", None)],
+    "cont": [("RESUME", None)],
+    "x-vgm-panic": [("GUEST_PANICKED", {"action": "pause"}),
+                    ("STOP", None)],
+}
+
+
+def on_term(signum, _frame):
+    if CONN is not None:
+        try:
+            CONN.sendall(event("SHUTDOWN", {"guest": False,
+                                            "reason": "host-signal"}))
+        except OSError:
+            pass
+    os._exit(0)
+
+
+def answer(conn, line, state):
+    cmd = json.loads(line)
+    name = cmd.get("execute")
+    ret = {}
+    if name == "query-status":
+        ret = {"status": state["status"], "running":
+               state["status"] == "running"}
+    reply = {"return": ret}
+    if "id" in cmd:
+        reply["id"] = cmd["id"]
+    conn.sendall(frame(reply))
+    if name == "cont":
+        state["status"] = "running"
+        state["flooding"] = state["flood"]
+    elif name in ("stop", "system_powerdown", "x-vgm-panic"):
+        state["status"] = "paused"
+    for ev, data in EVENTS.get(name, []):
+        conn.sendall(event(ev, data))
+
+
+def serve(conn, flood):
+    state = {"status": "prelaunch", "flood": flood, "flooding": False}
+    noise = event("RTC_CHANGE", {"offset": 1}) * 200
+    buf = b""
+    while True:
+        w = [conn] if state["flooding"] else []
+        r, w, _ = select.select([conn], w, [], 1)
+        if r:
+            data = conn.recv(65536)
+            if not data:
+                return
+            buf += data
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                if line.strip():
+                    answer(conn, line, state)
+        if w:
+            conn.send(noise)
+
+
+def main():
+    global CONN
+    args = sys.argv[1:]
+    if any(a == "-machine" and b == "none" for a, b in zip(args, args[1:])):
+        os.execv(REAL, [REAL] + args)
+    fd = None
+    for a in args:
+        m = re.search(r"charmonitor,fd=(\d+)", a)
+        if m:
+            fd = int(m.group(1))
+    signal.signal(signal.SIGTERM, on_term)
+    lsock = socket.socket(fileno=fd)
+    CONN, _ = lsock.accept()
+    CONN.sendall(frame({"QMP": {"version": {"qemu": {"micro": 0, "minor": 2,
+                                                     "major": 7},
+                                            "package": "fake"},
+                                "capabilities": []}}))
+    serve(CONN, "flood" in os.path.basename(sys.argv[0]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
