@@ -13,6 +13,7 @@
 #include "daemon/rpclisten.h"
 #include "daemon/rpcprograms.h"
 #include "daemon/rpcserver.h"
+#include "driver/connect.h"
 #include "util/error.h"
 #include "util/i18n.h"
 
@@ -228,6 +229,70 @@ vgmdMakeRoot(const vgmdOptions *opts, bool privileged, GError **error)
     return 0;
 }
 
+/* ---- the driver ---- */
+
+static char *
+vgmdGetCapabilities(gpointer opaque, GError **error)
+{
+    return drvConnectGetCapabilities(opaque, error);
+}
+
+static int
+vgmdGetVersion(gpointer opaque, guint64 *version, GError **error)
+{
+    return drvConnectGetVersion(opaque, version, error);
+}
+
+/* Migration is a later step: only typed string parameters for now. */
+static bool
+vgmdSupportsFeature(gpointer opaque, int feature)
+{
+    return feature == RPC_FEATURE_TYPED_PARAM_STRING;
+}
+
+static bool
+vgmdBusy(gpointer data)
+{
+    return drvConnectHasActiveDomains(data);
+}
+
+/* Driver thread: hand a lifecycle event to every client that asked. */
+static void
+vgmdDomainEvent(drvDriver *drv, const drvDomainRef *ref, int eventID,
+                int event, int detail, gpointer opaque)
+{
+    remote_nonnull_domain dom = { .name = ref->name, .id = ref->id };
+
+    if (eventID != VIR_DOMAIN_EVENT_ID_LIFECYCLE)
+        return;
+    memcpy(dom.uuid, ref->uuid, REMOTE_UUID_LEN);
+    rpcServerEmitLifecycle(opaque, &dom, event, detail);
+}
+
+static drvDriver *
+vgmdOpenDriver(const vgmdOptions *opts, rpcDaemon *daemon, GError **error)
+{
+    drvDriverConfig config = {
+        .mode = daemon->privileged ? DRV_DRIVER_MODE_SYSTEM
+                                   : DRV_DRIVER_MODE_SESSION,
+        .root = opts->root,
+    };
+    drvDriver *drv = drvDriverOpen(&config, error);
+
+    if (!drv)
+        return NULL;
+    daemon->driver = drv;
+    daemon->hooks = (rpcDriverHooks){
+        .getCapabilities = vgmdGetCapabilities,
+        .getVersion = vgmdGetVersion,
+        .supportsFeature = vgmdSupportsFeature,
+        .opaque = drv,
+    };
+    g_info("driver open (%s mode)", daemon->privileged ? "system"
+                                                       : "session");
+    return drv;
+}
+
 static gboolean
 vgmdQuit(gpointer data)
 {
@@ -266,16 +331,48 @@ vgmdRemoveSources(const guint *ids, size_t n)
         g_source_remove(ids[i]);
 }
 
+/* Listen, then open the driver: nothing is touched when another daemon
+ * already serves the socket. */
+static rpcServer *
+vgmdStart(const vgmdOptions *opts, vgmdState *state, rpcDaemon *daemon,
+          drvDriver **drv, GError **error)
+{
+    rpcServerConfig config = RPC_SERVER_CONFIG_DEFAULT;
+    rpcListenSpec listen = { &state->conf, state->confFile, opts->socket,
+                             state->privileged };
+    g_autoptr(rpcServer) srv = NULL;
+
+    daemon->privileged = state->privileged;
+    vgmdServerConfig(&state->conf, &config);
+    if (!(srv = rpcServerNew(&config, daemon, rpcPrograms, error)) ||
+        rpcListenAll(srv, &listen, error) < 0 ||
+        vgmdMakeRoot(opts, daemon->privileged, error) < 0 ||
+        !(*drv = vgmdOpenDriver(opts, daemon, error)))
+        return NULL;
+    return g_steal_pointer(&srv);
+}
+
+/* Stop serving first (running calls finish), then let the driver go:
+ * guests keep running and the next start finds them again. */
+static void
+vgmdStop(rpcServer *srv, drvDriver *drv, int eventID)
+{
+    if (drv && eventID > 0)
+        drvEventDeregister(drv, eventID, NULL);
+    rpcServerFree(srv);
+    drvDriverClose(drv);
+}
+
 static int
 vgmdRun(const vgmdOptions *opts, GError **error)
 {
     g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
-    g_autoptr(rpcServer) srv = NULL;
     g_auto(vgmdState) state = { 0 };
-    rpcServerConfig config = RPC_SERVER_CONFIG_DEFAULT;
-    rpcListenSpec listen = { 0 };
     rpcDaemon daemon = { 0 };
+    drvDriver *drv = NULL;
+    rpcServer *srv;
     guint signals[3];
+    int eventID;
 
     if (vgmdSetup(opts, &state, error) < 0)
         return -1;
@@ -283,25 +380,21 @@ vgmdRun(const vgmdOptions *opts, GError **error)
     signals[0] = g_unix_signal_add(SIGTERM, vgmdQuit, loop);
     signals[1] = g_unix_signal_add(SIGINT, vgmdQuit, loop);
     signals[2] = g_unix_signal_add(SIGHUP, vgmdReload, &state);
-    daemon.privileged = state.privileged;
-    vgmdServerConfig(&state.conf, &config);
-    listen = (rpcListenSpec){ &state.conf, state.confFile, opts->socket,
-                              state.privileged };
-    /* Listen first: nothing is created when another daemon runs. */
-    if (!(srv = rpcServerNew(&config, &daemon, rpcPrograms, error)) ||
-        rpcListenAll(srv, &listen, error) < 0 ||
-        vgmdMakeRoot(opts, daemon.privileged, error) < 0) {
+    if (!(srv = vgmdStart(opts, &state, &daemon, &drv, error))) {
+        drvDriverClose(drv);
         vgmdRemoveSources(signals, G_N_ELEMENTS(signals));
         return -1;
     }
     state.srv = srv;
-    /* The driver sets rpcServerSetBusyCheck() so that running guests
-     * keep a session daemon alive past --timeout. */
+    eventID = drvEventRegister(drv, vgmdDomainEvent, srv, NULL);
+    /* Running guests keep a session daemon alive past --timeout. */
+    rpcServerSetBusyCheck(srv, vgmdBusy, drv);
     rpcServerSetIdleTimeout(srv, opts->timeout == VGMD_UNSET ? 0
                                                              : opts->timeout,
                             vgmdQuit, loop);
     g_main_loop_run(loop);
     g_info("shutting down");
+    vgmdStop(srv, drv, eventID);
     vgmdRemoveSources(signals, G_N_ELEMENTS(signals));
     return 0;
 }
