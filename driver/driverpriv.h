@@ -87,6 +87,8 @@ void drvProcessCleanup(drvDriver *drv, drvDomainObj *obj,
 void drvProcessReconnectAll(drvDriver *drv);
 int drvProcessKill(drvDomainObj *obj, int sig, GError **error);
 int drvProcessReadCPUTime(pid_t pid, unsigned long long *ns);
+void drvProcessReap(int pidfd);
+bool drvProcessIsZombie(pid_t pid);
 int drvProcessReadStartTime(pid_t pid, unsigned long long *ticks);
 char *drvProcessLogTail(const char *path, gint64 from, size_t max);
 

@@ -32,7 +32,8 @@
  * children and for QEMUs found again after a restart.
  */
 
-extern char **environ;
+/* waitid() on a pidfd (Linux 5.4); glibc 2.36 does not name it. */
+#define DRV_P_PIDFD 3
 
 /* Fields of /proc/PID/stat after the command name (field 3 is [0]). */
 static int
@@ -74,6 +75,37 @@ drvProcessReadCPUTime(pid_t pid, unsigned long long *ns)
     *ns = (g_ascii_strtoull(f[11], NULL, 10) +
            g_ascii_strtoull(f[12], NULL, 10)) * (1000000000ULL / hz);
     return 0;
+}
+
+/**
+ * drvProcessReap:
+ * @pidfd: a pidfd of an exited process
+ *
+ * Collects the exit status when the process is our child (a QEMU we
+ * started, or one reparented to us as child subreaper); otherwise does
+ * nothing.  Only that process is ever reaped.
+ */
+void
+drvProcessReap(int pidfd)
+{
+    siginfo_t info = { 0 };
+
+    if (pidfd >= 0)
+        waitid(DRV_P_PIDFD, pidfd, &info, WEXITED | WNOHANG);
+}
+
+/**
+ * drvProcessIsZombie:
+ * @pid: a process
+ *
+ * Returns: whether @pid has exited but is not reaped yet.
+ */
+bool
+drvProcessIsZombie(pid_t pid)
+{
+    g_auto(GStrv) f = NULL;
+
+    return drvProcessReadStat(pid, &f) == 0 && g_str_equal(f[0], "Z");
 }
 
 /**
@@ -489,8 +521,7 @@ drvProcessCleanup(drvDriver *drv, drvDomainObj *obj,
     drvProcessLogLine(rt, line);
     drvPersistDeleteStatus(drv, obj->def->name);
     drvProcessRemoveDir(rt->privDir);
-    if (rt->pid > 0)
-        waitpid(rt->pid, NULL, WNOHANG);
+    drvProcessReap(rt->pidfd);
     obj->rt = NULL;
     drvDomainObjSetState(obj, VIR_DOMAIN_SHUTOFF, reason);
     if (reason != VIR_DOMAIN_SHUTOFF_FAILED)
@@ -533,7 +564,7 @@ drvProcessHandleExit(drvDriver *drv, drvDomainObj *obj)
     if (!rt || rt->exited)
         return;
     rt->exited = true;
-    waitpid(rt->pid, NULL, WNOHANG);
+    drvProcessReap(rt->pidfd);
     g_cond_broadcast(&obj->cond);
     g_debug("QEMU of domain '%s' (pid %d) exited", obj->def->name,
             (int)rt->pid);

@@ -60,6 +60,11 @@ drvReconnectOpenProcess(drvDomainObj *obj)
                (int)rt->pid, obj->def->name);
         return -1;
     }
+    if (drvProcessIsZombie(rt->pid)) {
+        /* our QEMU, exited while nobody watched: collect it if ours */
+        drvProcessReap(pidfd);
+        return -1;
+    }
     if (!drvReconnectCmdlineMatches(rt->pid, rt->binary, obj->def->name)) {
         g_info("pid %d is not the QEMU of domain '%s'", (int)rt->pid,
                obj->def->name);

@@ -331,6 +331,21 @@ testWriteStatus(drvTest *t, const char *name, unsigned int n, gint64 pid,
     g_assert_true(g_key_file_save_to_file(kf, path, NULL));
 }
 
+/* A status file of a valid shape with one field broken. */
+static void
+testWriteCorrupt(drvTest *t, const char *name, const char *key,
+                 const char *value)
+{
+    g_autofree char *file = g_strdup_printf("%s.status", name);
+    g_autofree char *path = g_build_filename(t->root, "run", file, NULL);
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+
+    testWriteStatus(t, name, 50 + strlen(name), 1234, 1);
+    g_assert_true(g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL));
+    g_key_file_set_string(kf, "domstatus", key, value);
+    g_assert_true(g_key_file_save_to_file(kf, path, NULL));
+}
+
 static void
 testStatusFiles(gconstpointer data)
 {
@@ -348,6 +363,10 @@ testStatusFiles(gconstpointer data)
     testWriteStatus(t, "mine", 13, getpid(), 1);  /* start time differs */
     g_assert_true(g_file_set_contents(bad, "garbage\n[domstatus]\npid=x\n",
                                       -1, NULL));
+    testWriteCorrupt(t, "nopid", "pid", "0");
+    testWriteCorrupt(t, "badxml", "xml", "<domain");
+    testWriteCorrupt(t, "badstate", "state", "dancing");
+    testWriteCorrupt(t, "relbinary", "binary", "qemu");
     drvTestOpen(t, false);
     drvDomainGetState(t->drv, dead->uuid, &state, &reason, NULL);
     g_assert_cmpint(state, ==, VIR_DOMAIN_SHUTOFF);
@@ -356,7 +375,7 @@ testStatusFiles(gconstpointer data)
     g_assert_cmpint(state, ==, VIR_DOMAIN_SHUTOFF);
     g_assert_true(g_file_test(aside, G_FILE_TEST_EXISTS));
     g_assert_false(g_file_test(bad, G_FILE_TEST_EXISTS));
-    g_assert_cmpuint(drvTestCountEntries(run), ==, 1);
+    g_assert_cmpuint(drvTestCountEntries(run), ==, 5);  /* *.corrupt */
     g_assert_cmpuint(testListCount(t, 0), ==, 2);
 }
 

@@ -320,6 +320,10 @@ testHelperStartThree(const char *root)
         return 1;
     ok = testStartThree(&t);
     drvTestClose(&t);
+    g_free(t.root);
+    g_ptr_array_unref(t.events);
+    g_mutex_clear(&t.lock);
+    g_cond_clear(&t.cond);
     return ok ? 0 : 1;
 }
 
@@ -345,6 +349,28 @@ testReopenNewProcess(gconstpointer data)
     }
     if (drvTestOpen(t, false))
         testCheckThree(t);
+}
+
+/* QEMU dies while the driver is closed: shutoff (crashed), reaped. */
+static void
+testExitWhileClosed(gconstpointer data)
+{
+    g_autoptr(drvTest) t = drvTestNew();
+    g_autoptr(drvDomainRef) ref = testDefine(t, "gone", 20);
+    g_autofree char *stat = NULL;
+    pid_t pid;
+
+    if (!ref || !testStart(t, ref, 0))
+        return;
+    pid = testPid(t, "gone");
+    drvTestClose(t);
+    g_assert_cmpint(kill(pid, SIGKILL), ==, 0);
+    g_usleep(200 * 1000);                 /* a zombie of ours now */
+    drvTestOpen(t, false);
+    testCheckState(t, ref->uuid, VIR_DOMAIN_SHUTOFF,
+                   VIR_DOMAIN_SHUTOFF_CRASHED);
+    stat = g_strdup_printf("/proc/%d", (int)pid);
+    g_assert_false(g_file_test(stat, G_FILE_TEST_EXISTS));
 }
 
 typedef struct {
@@ -481,6 +507,8 @@ main(int argc, char **argv)
                          testReopenSameProcess);
     g_test_add_data_func("/lifecycle/reopen-new-process", NULL,
                          testReopenNewProcess);
+    g_test_add_data_func("/lifecycle/exit-while-closed", NULL,
+                         testExitWhileClosed);
     g_test_add_data_func("/lifecycle/ten-concurrent", NULL, testConcurrent);
     g_test_add_data_func("/lifecycle/transient", NULL, testTransient);
     g_test_add_data_func("/lifecycle/autostart", NULL, testAutostart);
