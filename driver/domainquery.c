@@ -239,6 +239,49 @@ drvConnectListAllDomains(drvDriver *drv, unsigned int flags, GError **error)
  *
  * Returns: 0, or -1 with @error set.
  */
+/**
+ * drvDomainIsActive:
+ * @drv: the driver
+ * @uuid: the domain
+ * @error: return location for a GError
+ *
+ * Returns: 1 when the domain runs (or is paused), 0 when it is shut off,
+ * -1 with @error set.
+ */
+int
+drvDomainIsActive(drvDriver *drv, const unsigned char *uuid, GError **error)
+{
+    g_autoptr(drvDomainObj) obj = drvQueryGet(drv, uuid, error);
+    g_autoptr(GMutexLocker) locker = NULL;
+
+    if (!obj)
+        return -1;
+    locker = g_mutex_locker_new(&obj->lock);
+    return drvDomainObjIsActive(obj) ? 1 : 0;
+}
+
+/**
+ * drvDomainIsPersistent:
+ * @drv: the driver
+ * @uuid: the domain
+ * @error: return location for a GError
+ *
+ * Returns: 1 when the domain has a definition, 0 when it is transient,
+ * -1 with @error set.
+ */
+int
+drvDomainIsPersistent(drvDriver *drv, const unsigned char *uuid,
+                      GError **error)
+{
+    g_autoptr(drvDomainObj) obj = drvQueryGet(drv, uuid, error);
+    g_autoptr(GMutexLocker) locker = NULL;
+
+    if (!obj)
+        return -1;
+    locker = g_mutex_locker_new(&obj->lock);
+    return obj->persistent ? 1 : 0;
+}
+
 int
 drvDomainGetAutostart(drvDriver *drv, const unsigned char *uuid,
                       bool *autostart, GError **error)

@@ -290,7 +290,14 @@ drvDriverGetConfigDir(drvDriver *drv)
     return drv->configDir;
 }
 
-static char *
+/**
+ * drvDriverFingerprint:
+ * @binary: a QEMU binary
+ *
+ * Returns: (transfer full): "PATH:MTIME:CTIME", what capabilities are
+ * cached by; a replaced binary gets a new one.
+ */
+char *
 drvDriverFingerprint(const char *binary)
 {
     GStatBuf sb;

@@ -104,6 +104,11 @@ int drvDomainGetState(drvDriver *drv, const unsigned char *uuid,
                       int *state, int *reason, GError **error);
 int drvDomainGetInfo(drvDriver *drv, const unsigned char *uuid,
                      virDomainInfo *info, GError **error);
+/* 1 or 0, or -1 with @error set. */
+int drvDomainIsActive(drvDriver *drv, const unsigned char *uuid,
+                      GError **error);
+int drvDomainIsPersistent(drvDriver *drv, const unsigned char *uuid,
+                          GError **error);
 /* @flags: virDomainXMLFlags */
 char *drvDomainGetXMLDesc(drvDriver *drv, const unsigned char *uuid,
                           unsigned int flags, GError **error);

@@ -115,4 +115,5 @@ void drvEventEmitReboot(drvDriver *drv, drvDomainObj *obj);
 const drvQemuCaps *drvDriverGetCaps(drvDriver *drv, const char *binary,
                                     char **fingerprint, GError **error);
 const drvHostCaps *drvDriverGetHostCaps(drvDriver *drv, GError **error);
+char *drvDriverFingerprint(const char *binary);
 void drvDomainObjRemoveIfTransient(drvDriver *drv, drvDomainObj *obj);

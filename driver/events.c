@@ -10,7 +10,8 @@
  * Domain events.  Emitting queues the event (any thread, any lock held);
  * the driver thread delivers the queue in order to every registered
  * callback with no lock held, so a callback may call back into the
- * driver's query functions.
+ * driver's query functions.  A callback deregistered during a delivery
+ * may see that one last event; its data is freed after it.
  */
 
 typedef struct {
@@ -190,6 +191,12 @@ drvEventEmitReboot(drvDriver *drv, drvDomainObj *obj)
                                        0, 0));
 }
 
+static gboolean
+drvEventNothing(gpointer opaque)
+{
+    return G_SOURCE_REMOVE;
+}
+
 /**
  * drvEventRegister:
  * @drv: the driver
@@ -228,6 +235,7 @@ drvEventDeregister(drvDriver *drv, int callbackID, GError **error)
 {
     drvEventQueue *q = drv->events;
     drvEventCallback *cb = NULL;
+    GSource *src;
     size_t i;
 
     g_mutex_lock(&q->lock);
@@ -243,6 +251,12 @@ drvEventDeregister(drvDriver *drv, int callbackID, GError **error)
                     _("no event callback with id %1$d"), callbackID);
         return -1;
     }
-    drvEventCallbackFree(cb);
+    /* A delivery in progress may still call it: free it on the driver
+     * thread after that delivery (or when the context goes). */
+    src = g_idle_source_new();
+    g_source_set_callback(src, drvEventNothing, cb,
+                          (GDestroyNotify)drvEventCallbackFree);
+    g_source_attach(src, q->ctx);
+    g_source_unref(src);
     return 0;
 }

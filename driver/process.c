@@ -622,9 +622,8 @@ static drvDomainRuntime *
 drvProcessPrepare(drvDriver *drv, drvDomainObj *obj, GError **error)
 {
     g_autoptr(drvDomainRuntime) rt = drvDomainRuntimeNew();
-    g_autofree char *shortName = g_strndup(obj->def->name, 20);
-    g_autofree char *dir = g_strdup_printf("domain-%d-%s", obj->def->id,
-                                           shortName);
+    g_autofree char *shortName = drvCommandDomainShortName(obj->def);
+    g_autofree char *dir = g_strdup_printf("domain-%s", shortName);
     g_autofree char *log = g_strdup_printf("%s.log", obj->def->name);
     int err;
 

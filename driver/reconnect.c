@@ -29,7 +29,9 @@ drvReconnectCmdlineMatches(pid_t pid, const char *binary, const char *name)
 {
     g_autofree char *path = g_strdup_printf("/proc/%d/cmdline", (int)pid);
     g_autofree char *text = NULL;
-    g_autofree char *guest = g_strdup_printf("guest=%s,", name);
+    g_auto(GStrv) parts = g_strsplit(name, ",", -1);
+    g_autofree char *escaped = g_strjoinv(",,", parts);   /* QemuOpts */
+    g_autofree char *guest = g_strdup_printf("guest=%s,", escaped);
     gsize len = 0;
     gsize off;
 
@@ -121,6 +123,18 @@ drvReconnectResync(drvDriver *drv, drvDomainObj *obj)
         g_warning("%s", err->message);
 }
 
+/* A QEMU package upgrade under a running guest: worth a note. */
+static void
+drvReconnectCheckBinary(drvDomainObj *obj)
+{
+    g_autofree char *now = drvDriverFingerprint(obj->rt->binary);
+
+    if (obj->rt->capsFingerprint && *obj->rt->capsFingerprint &&
+        g_strcmp0(now, obj->rt->capsFingerprint) != 0)
+        g_info("the QEMU binary of domain '%s' changed since it started "
+               "(%s, now %s)", obj->def->name, obj->rt->capsFingerprint, now);
+}
+
 /* Locked, job held. */
 static void
 drvReconnectOne(drvDriver *drv, drvDomainObj *obj)
@@ -134,6 +148,7 @@ drvReconnectOne(drvDriver *drv, drvDomainObj *obj)
         drvProcessCleanup(drv, obj, VIR_DOMAIN_SHUTOFF_CRASHED);
         return;
     }
+    drvReconnectCheckBinary(obj);
     drvQmpWatchExit(drv, obj, NULL);
     drvReconnectResync(drv, obj);
     if (obj->rt && obj->rt->exited)

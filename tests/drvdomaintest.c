@@ -43,6 +43,8 @@ testDefineUndefine(gconstpointer data)
 
     g_assert_nonnull(ref);
     g_assert_cmpint(ref->id, ==, -1);
+    g_assert_cmpint(drvDomainIsActive(t->drv, ref->uuid, &err), ==, 0);
+    g_assert_cmpint(drvDomainIsPersistent(t->drv, ref->uuid, &err), ==, 1);
     drvTestWaitEvent(t, "one", VIR_DOMAIN_EVENT_DEFINED,
                      VIR_DOMAIN_EVENT_DEFINED_ADDED, 1000);
     byName = drvDomainLookupByName(t->drv, "one", &err);
@@ -379,6 +381,54 @@ testStatusFiles(gconstpointer data)
     g_assert_cmpuint(testListCount(t, 0), ==, 2);
 }
 
+/* An autostart domain that cannot start does not stop the open. */
+static void
+testAutostartFails(gconstpointer data)
+{
+    g_autoptr(drvTest) t = drvTestNew();
+    g_autofree char *xml = drvTestXML("noemu", 15, "/nonexistent/qemu");
+    g_autoptr(GError) err = NULL;
+    g_autoptr(drvDomainRef) ref = drvDomainDefineXML(t->drv, xml, 0, &err);
+    g_autofree char *log = g_build_filename(t->root, "log", "noemu.log",
+                                            NULL);
+    g_autofree char *text = NULL;
+    int state = -1;
+    int reason = -1;
+
+    g_assert_nonnull(ref);
+    g_assert_cmpint(drvDomainSetAutostart(t->drv, ref->uuid, true, &err), ==,
+                    0);
+    drvTestReopen(t, true);
+    g_assert_nonnull(t->drv);
+    drvDomainGetState(t->drv, ref->uuid, &state, &reason, NULL);
+    g_assert_cmpint(state, ==, VIR_DOMAIN_SHUTOFF);
+    g_assert_cmpint(reason, ==, VIR_DOMAIN_SHUTOFF_FAILED);
+    g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
+    g_assert_nonnull(strstr(text, "/nonexistent/qemu"));
+}
+
+static void
+testLogTail(gconstpointer data)
+{
+    g_autofree char *path = NULL;
+    g_autofree char *all = NULL;
+    g_autofree char *tail = NULL;
+    g_autofree char *none = NULL;
+    int fd = g_file_open_tmp("vgm-tail-XXXXXX", &path, NULL);
+
+    g_assert_cmpint(fd, >=, 0);
+    close(fd);
+    g_assert_true(g_file_set_contents(path, "header\nline one\nline two\n",
+                                      -1, NULL));
+    all = drvProcessLogTail(path, 7, 1024);
+    g_assert_cmpstr(all, ==, "line one\nline two");
+    tail = drvProcessLogTail(path, 0, 12);
+    g_assert_cmpstr(tail, ==, "line two");
+    none = drvProcessLogTail(path, 100, 1024);
+    g_assert_cmpstr(none, ==, "(no output)");
+    unlink(path);
+}
+
 static void
 testStrings(gconstpointer data)
 {
@@ -416,6 +466,9 @@ main(int argc, char **argv)
     g_test_add_data_func("/domain/bad-flags", NULL, testBadFlags);
     g_test_add_data_func("/domain/busy", NULL, testBusyInactive);
     g_test_add_data_func("/domain/status-files", NULL, testStatusFiles);
+    g_test_add_data_func("/domain/autostart-fails", NULL,
+                         testAutostartFails);
+    g_test_add_data_func("/domain/log-tail", NULL, testLogTail);
     g_test_add_data_func("/domain/strings", NULL, testStrings);
     return g_test_run();
 }

@@ -293,6 +293,32 @@ testFlood(gconstpointer data)
                    (g_get_monotonic_time() - start) / 1000);
 }
 
+/* A QEMU that never greets: the start times out, QEMU is killed. */
+static void
+testNoGreeting(gconstpointer data)
+{
+    g_autoptr(drvTest) t = drvTestNew();
+    g_autofree char *fake = g_build_filename(g_getenv("VGM_TEST_SRCDIR"),
+                                             "integration", "qemu-silent.py",
+                                             NULL);
+    g_autofree char *xml = drvTestXML("silent", 10, fake);
+    g_autofree char *state = g_build_filename(t->root, "state", NULL);
+    g_autoptr(drvDomainRef) ref = NULL;
+    g_autoptr(GError) err = NULL;
+
+    t->timeouts.start = 1000;
+    drvTestReopen(t, false);
+    ref = drvDomainDefineXML(t->drv, xml, 0, &err);
+    g_assert_nonnull(ref);
+    g_assert_cmpint(drvDomainCreate(t->drv, ref->uuid, 0, &err), ==, -1);
+    drvTestCheckError(err, VIR_ERR_OPERATION_TIMEOUT,
+                      "hanging before the QMP greeting");
+    g_test_message("error: %s", err->message);
+    g_assert_cmpuint(drvTestCountEntries(state), ==, 0);
+    g_assert_cmpint(testPid(t, "silent"), ==, -1);
+    g_assert_cmpuint(drvTestCountProcesses(t->root), ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -304,5 +330,6 @@ main(int argc, char **argv)
     g_test_add_data_func("/fault/pid-reused", NULL, testPidReused);
     g_test_add_data_func("/fault/disk-full", NULL, testDiskFull);
     g_test_add_data_func("/fault/monitor-flood", NULL, testFlood);
+    g_test_add_data_func("/fault/no-greeting", NULL, testNoGreeting);
     return g_test_run();
 }

@@ -164,6 +164,8 @@ testCheckNothingLeft(drvTest *t, const unsigned char *uuid)
                       state);
     if (drvTestCountEntries(run) != 0)
         VGM_TEST_FAIL("%u entries left in %s", drvTestCountEntries(run), run);
+    if (drvTestCountProcesses(t->root) != 0)
+        VGM_TEST_FAIL("a process of %s is left", t->root);
 }
 
 static void
@@ -244,7 +246,8 @@ testKill9(gconstpointer data)
     g_assert_cmpint(waitpid(pid, NULL, WNOHANG), <=, 0);
 }
 
-static const char *const testThree[] = { "three-a", "three-b", "three-c" };
+/* One name needs QemuOpts escaping on QEMU's command line. */
+static const char *const testThree[] = { "three-a", "three,b", "three-c" };
 
 static bool
 testStartThree(drvTest *t)
@@ -449,6 +452,8 @@ testTransient(gconstpointer data)
     bool autostart = false;
 
     g_assert_nonnull(ref);
+    g_assert_cmpint(drvDomainIsActive(t->drv, ref->uuid, &err), ==, 1);
+    g_assert_cmpint(drvDomainIsPersistent(t->drv, ref->uuid, &err), ==, 0);
     g_assert_cmpint(drvDomainSetAutostart(t->drv, ref->uuid, true, &err), ==,
                     -1);
     drvTestCheckError(err, VIR_ERR_OPERATION_INVALID, "transient");

@@ -101,6 +101,8 @@ drvTestFree(drvTest *t)
         return;
     drvTestDestroyAll(t);
     drvTestClose(t);
+    if (t->root && drvTestCountProcesses(t->root) > 0)
+        VGM_TEST_FAIL("a process of %s outlives its test", t->root);
     if (t->root && !g_getenv("VGM_TEST_KEEP_ROOT"))
         drvTestRemoveTree(t->root);
     g_free(t->root);
@@ -235,5 +237,33 @@ drvTestCountEntries(const char *path)
 
     while (dir && g_dir_read_name(dir))
         n++;
+    return n;
+}
+
+guint
+drvTestCountProcesses(const char *text)
+{
+    g_autoptr(GDir) dir = g_dir_open("/proc", 0, NULL);
+    const char *entry;
+    guint n = 0;
+
+    while (dir && (entry = g_dir_read_name(dir))) {
+        g_autofree char *path = NULL;
+        g_autofree char *cmdline = NULL;
+        gsize len = 0;
+        gsize i;
+
+        if (!g_ascii_isdigit(entry[0]))
+            continue;
+        path = g_strdup_printf("/proc/%s/cmdline", entry);
+        if (!g_file_get_contents(path, &cmdline, &len, NULL))
+            continue;
+        for (i = 0; i + 1 < len; i++) {
+            if (cmdline[i] == '\0')
+                cmdline[i] = ' ';
+        }
+        if (strstr(cmdline, text))
+            n++;
+    }
     return n;
 }

@@ -46,6 +46,8 @@ bool drvTestWaitEvent(drvTest *t, const char *name, int event, int detail,
 /* The same for "NAME reboot" (VIR_DOMAIN_EVENT_ID_REBOOT). */
 bool drvTestWaitEventString(drvTest *t, const char *want, int timeoutMs);
 bool drvTestCheckError(GError *err, int code, const char *part);
+/* Processes whose command line mentions @text (e.g. a temp root). */
+guint drvTestCountProcesses(const char *text);
 /* Remove a directory tree. */
 void drvTestRemoveTree(const char *path);
 /* Number of entries in @dir (0 when missing). */

@@ -12,7 +12,8 @@ the greeting and answers commands, emitting the events a guest would:
   x-vgm-panic       GUEST_PANICKED, STOP   (a command QEMU does not have)
 
 Called as qemu-flood.py it also floods the monitor with events between
-commands.  SIGTERM ends it like QEMU: SHUTDOWN (host-signal), then exit.
+commands; called as qemu-silent.py it accepts the connection, prints a
+line and never greets.  SIGTERM ends it like QEMU: SHUTDOWN (host-signal), then exit.
 """
 
 import json
@@ -115,6 +116,10 @@ def main():
     signal.signal(signal.SIGTERM, on_term)
     lsock = socket.socket(fileno=fd)
     CONN, _ = lsock.accept()
+    if "silent" in os.path.basename(sys.argv[0]):
+        print("fake QEMU: hanging before the QMP greeting", flush=True)
+        while True:
+            signal.pause()
     CONN.sendall(frame({"QMP": {"version": {"qemu": {"micro": 0, "minor": 2,
                                                      "major": 7},
                                             "package": "fake"},
