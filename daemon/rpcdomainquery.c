@@ -96,30 +96,34 @@ rpcQueryRef(rpcConn *conn, const char *api, const void *args, GError **error)
     return drvDomainLookupByUUID(drv, RPC_QUERY_DOM(args), error);
 }
 
+/* The driver's 1 or 0 (or -1 with @error set) as an int reply. */
+typedef int (*rpcQueryBoolFunc)(drvDriver *drv, const unsigned char *uuid,
+                                GError **error);
+
+static int
+rpcQueryBool(rpcConn *conn, const char *api, rpcQueryBoolFunc func,
+             const void *args, void *ret, GError **error)
+{
+    remote_domain_int_ret *r = ret;
+    drvDriver *drv = rpcDomainDriver(conn, api, error);
+    int rc;
+
+    if (!drv || (rc = func(drv, RPC_QUERY_DOM(args), error)) < 0)
+        return -1;
+    r->value = rc;
+    return 0;
+}
+
 RPC_DOMAIN_PROC(rpcProcDomainIsActive)
 {
-    g_autoptr(drvDomainRef) ref = rpcQueryRef(conn, "virDomainIsActive",
-                                              args, error);
-    remote_domain_int_ret *r = ret;
-
-    if (!ref)
-        return -1;
-    r->value = ref->id != -1;
-    return 0;
+    return rpcQueryBool(conn, "virDomainIsActive", drvDomainIsActive, args,
+                        ret, error);
 }
 
 RPC_DOMAIN_PROC(rpcProcDomainIsPersistent)
 {
-    remote_domain_int_ret *r = ret;
-    drvDriver *drv = rpcDomainDriver(conn, "virDomainIsPersistent", error);
-    bool persistent = false;
-
-    if (!drv ||
-        drvDomainIsPersistent(drv, RPC_QUERY_DOM(args), &persistent,
-                              error) < 0)
-        return -1;
-    r->value = persistent;
-    return 0;
+    return rpcQueryBool(conn, "virDomainIsPersistent", drvDomainIsPersistent,
+                        args, ret, error);
 }
 
 RPC_DOMAIN_PROC(rpcProcDomainGetOSType)

@@ -189,29 +189,6 @@ drvConnectFind(drvDriver *drv, const unsigned char *uuid, GError **error)
 }
 
 /**
- * drvDomainIsPersistent:
- * @drv: the driver
- * @uuid: the domain
- * @persistent: whether it has a definition that outlives a stop
- * @error: return location for a GError
- *
- * Returns: 0, or -1 with @error set.
- */
-int
-drvDomainIsPersistent(drvDriver *drv, const unsigned char *uuid,
-                      bool *persistent, GError **error)
-{
-    g_autoptr(drvDomainObj) obj = drvConnectFind(drv, uuid, error);
-    g_autoptr(GMutexLocker) locker = NULL;
-
-    if (!obj)
-        return -1;
-    locker = g_mutex_locker_new(&obj->lock);
-    *persistent = obj->persistent;
-    return 0;
-}
-
-/**
  * drvDomainGetOSType:
  * @drv: the driver
  * @uuid: the domain

@@ -31,8 +31,6 @@ int drvConnectGetVersion(drvDriver *drv, guint64 *version, GError **error);
 char *drvConnectGetHostUUID(drvDriver *drv, GError **error);
 bool drvConnectHasActiveDomains(drvDriver *drv);
 
-int drvDomainIsPersistent(drvDriver *drv, const unsigned char *uuid,
-                          bool *persistent, GError **error);
 char *drvDomainGetOSType(drvDriver *drv, const unsigned char *uuid,
                          GError **error);
 /* @flags: DRV_MONITOR_COMMAND_HMP sends @cmd through QMP's
