@@ -17,8 +17,6 @@
 #include "util/error.h"
 #include "util/i18n.h"
 
-#define VGM_SYSTEM_ROOT LOCALSTATEDIR "/lib/virtgmem"
-
 /* An integer option not given on the command line. */
 #define VGMD_UNSET G_MININT
 
@@ -206,17 +204,15 @@ vgmdReload(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+/* --root: one private directory (0700) for all of the driver's state;
+ * without it the driver uses the directories of its mode. */
 static int
-vgmdMakeRoot(const vgmdOptions *opts, bool privileged, GError **error)
+vgmdMakeRoot(const vgmdOptions *opts, GError **error)
 {
-    g_autofree char *root = NULL;
+    const char *root = opts->root;
 
-    if (opts->root)
-        root = g_strdup(opts->root);
-    else if (privileged)
-        root = g_strdup(VGM_SYSTEM_ROOT);
-    else
-        root = g_build_filename(g_get_user_config_dir(), "virtgmem", NULL);
+    if (!root)
+        return 0;
     if (g_mkdir_with_parents(root, 0700) < 0) {
         int err = errno;
 
@@ -346,7 +342,7 @@ vgmdStart(const vgmdOptions *opts, vgmdState *state, rpcDaemon *daemon,
     vgmdServerConfig(&state->conf, &config);
     if (!(srv = rpcServerNew(&config, daemon, rpcPrograms, error)) ||
         rpcListenAll(srv, &listen, error) < 0 ||
-        vgmdMakeRoot(opts, daemon->privileged, error) < 0 ||
+        vgmdMakeRoot(opts, error) < 0 ||
         !(*drv = vgmdOpenDriver(opts, daemon, error)))
         return NULL;
     return g_steal_pointer(&srv);

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <config.h>
 
-#include <errno.h>
 #include <libvirt/libvirt-qemu.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "daemon/protocol/remote.h"
@@ -629,6 +630,37 @@ testVanishMidCall(void)
     g_assert_cmpint(virConnectClose(conn), ==, 0);
 }
 
+/* --timeout: a session daemon stays while a guest runs, even without
+ * clients, and exits once the guest is gone. */
+static void
+testTimeoutBusy(void)
+{
+    rpcDomTestDaemon *d = rpcDomTestDaemonNew(true);
+    g_autofree char *xml = rpcDomTestXML(d, "busy1", 11, 128);
+    virConnectPtr conn;
+    virDomainPtr dom;
+    int status;
+
+    d->timeout = "1";
+    rpcDomTestCleanupOnCrash(d);
+    g_assert_true(rpcDomTestDaemonStart(d));
+    g_assert_nonnull((conn = virConnectOpen(d->uri)));
+    g_assert_nonnull((dom = virDomainCreateXML(conn, xml, 0)));
+    virDomainFree(dom);
+    g_assert_cmpint(virConnectClose(conn), ==, 0);
+    g_usleep(3 * G_USEC_PER_SEC);
+    g_assert_cmpint(kill(d->pid, 0), ==, 0);
+    g_assert_nonnull((conn = virConnectOpen(d->uri)));
+    g_assert_nonnull((dom = virDomainLookupByName(conn, "busy1")));
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    virDomainFree(dom);
+    g_assert_cmpint(virConnectClose(conn), ==, 0);
+    status = rpcDomTestDaemonWaitExit(d, 10000);
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    rpcDomTestDaemonFree(d, false);
+    rpcDomTestCleanupOnCrash(daemon_);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -638,7 +670,7 @@ main(int argc, char **argv)
     virSetErrorFunc(NULL, silentErrors);
     virEventRegisterDefaultImpl();
     g_thread_unref(g_thread_new("libvirt-events", eventLoop, NULL));
-    daemon_ = rpcDomTestDaemonNew();
+    daemon_ = rpcDomTestDaemonNew(false);
     rpcDomTestCleanupOnCrash(daemon_);
     if (!rpcDomTestDaemonStart(daemon_)) {
         rpcDomTestDaemonFree(daemon_, true);
@@ -654,6 +686,7 @@ main(int argc, char **argv)
     g_test_add_func("/rpcdom/documents", testDocuments);
     g_test_add_func("/rpcdom/concurrent", testConcurrent);
     g_test_add_func("/rpcdom/vanish-mid-call", testVanishMidCall);
+    g_test_add_func("/rpcdom/timeout-busy", testTimeoutBusy);
     rc = g_test_run();
     if (!rpcDomTestDaemonStop(daemon_)) {
         g_printerr("virtgmemd did not stop cleanly\n");

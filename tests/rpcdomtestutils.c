@@ -14,22 +14,25 @@
 
 /**
  * rpcDomTestDaemonNew:
+ * @session: a session daemon (no read-only socket) rather than system
  *
  * Returns: (transfer full): a daemon description on a new temporary
  * directory; not started.
  */
 rpcDomTestDaemon *
-rpcDomTestDaemonNew(void)
+rpcDomTestDaemonNew(bool session)
 {
     rpcDomTestDaemon *d = g_new0(rpcDomTestDaemon, 1);
+    const char *mode = session ? "session" : "system";
 
     d->dir = g_dir_make_tmp("vgm-rpcdom-XXXXXX", NULL);
     g_assert_nonnull(d->dir);
     d->root = g_build_filename(d->dir, "root", NULL);
     d->sock = g_build_filename(d->dir, "sock", NULL);
     d->roSock = g_strconcat(d->sock, "-ro", NULL);
-    d->uri = g_strdup_printf("gmem+unix:///system?socket=%s", d->sock);
-    d->roUri = g_strdup_printf("gmem+unix:///system?socket=%s", d->roSock);
+    d->session = session;
+    d->uri = g_strdup_printf("gmem+unix:///%s?socket=%s", mode, d->sock);
+    d->roUri = g_strdup_printf("gmem+unix:///%s?socket=%s", mode, d->roSock);
     d->log = g_build_filename(d->dir, "virtgmemd.log", NULL);
     return d;
 }
@@ -65,8 +68,9 @@ rpcDomTestDaemonStart(rpcDomTestDaemon *d)
 {
     const char *argv[] = {
         g_getenv("VGM_VIRTGMEMD"), "--socket", d->sock, "--root", d->root,
-        "--verbose", NULL
+        "--verbose", NULL, NULL, NULL, NULL
     };
+    size_t n = 6;
     VGM_AUTOCLOSE int logFd = open(d->log, O_WRONLY | O_CREAT | O_APPEND |
                                    O_CLOEXEC, 0600);
     g_autoptr(GError) error = NULL;
@@ -74,6 +78,12 @@ rpcDomTestDaemonStart(rpcDomTestDaemon *d)
     if (!argv[0]) {
         g_printerr("VGM_VIRTGMEMD must name the daemon to test\n");
         return false;
+    }
+    if (d->session)
+        argv[n++] = "--session";
+    if (d->timeout) {
+        argv[n++] = "--timeout";
+        argv[n++] = d->timeout;
     }
     if (!g_spawn_async_with_pipes_and_fds(NULL, argv, NULL,
                                           G_SPAWN_DO_NOT_REAP_CHILD,
@@ -84,7 +94,7 @@ rpcDomTestDaemonStart(rpcDomTestDaemon *d)
         g_printerr("cannot start virtgmemd: %s\n", error->message);
         return false;
     }
-    return rpcDomTestWaitPath(d->roSock, 20000);
+    return rpcDomTestWaitPath(d->session ? d->sock : d->roSock, 20000);
 }
 
 static int
@@ -101,6 +111,22 @@ rpcDomTestWaitExit(GPid pid, int ms)
         }
         g_usleep(20000);
     }
+    return status;
+}
+
+/**
+ * rpcDomTestDaemonWaitExit:
+ * @d: a running daemon
+ * @ms: how long to wait
+ *
+ * Returns: its wait status once it exited, or -1 (it was then killed).
+ */
+int
+rpcDomTestDaemonWaitExit(rpcDomTestDaemon *d, int ms)
+{
+    int status = rpcDomTestWaitExit(d->pid, ms);
+
+    d->pid = 0;
     return status;
 }
 

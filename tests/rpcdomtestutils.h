@@ -20,14 +20,18 @@ typedef struct {
     char *roUri;
     char *log;
     GPid pid;           /* 0 when not running */
+    bool session;       /* --session: no read-only socket */
+    const char *timeout;  /* --timeout, or NULL */
 } rpcDomTestDaemon;
 
-rpcDomTestDaemon *rpcDomTestDaemonNew(void);
-/* Start it (extra options after ours, NULL-terminated) and wait for its
- * sockets. */
+/* A system daemon, or with @session a session daemon (gmem:///session). */
+rpcDomTestDaemon *rpcDomTestDaemonNew(bool session);
+/* Start it and wait for its sockets. */
 bool rpcDomTestDaemonStart(rpcDomTestDaemon *d);
 /* SIGTERM: true when it exited 0 within 20 s and removed its sockets. */
 bool rpcDomTestDaemonStop(rpcDomTestDaemon *d);
+/* Wait up to @ms for it to exit by itself: its wait status, or -1. */
+int rpcDomTestDaemonWaitExit(rpcDomTestDaemon *d, int ms);
 /* Kill the daemon and every QEMU of its root, show the log when
  * @failed, remove the directory. */
 void rpcDomTestDaemonFree(rpcDomTestDaemon *d, bool failed);

@@ -208,7 +208,7 @@ main(int argc, char **argv)
     size_t i;
 
     g_test_init(&argc, &argv, NULL);
-    daemon_ = rpcDomTestDaemonNew();
+    daemon_ = rpcDomTestDaemonNew(false);
     rpcDomTestCleanupOnCrash(daemon_);
     g_free(rpcDomTestXML(daemon_, "vm1", 1, 128));
     g_free(rpcDomTestXML(daemon_, "vm2", 2, 128));
