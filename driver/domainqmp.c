@@ -19,6 +19,9 @@
  * monitor with it held.
  */
 
+/* A reply or event larger than this fails the monitor (libvirt: 10 MiB). */
+#define DRV_QMP_MAX_MESSAGE (10 * 1024 * 1024)
+
 typedef enum {
     DRV_QMP_REQ_ATTACH,
     DRV_QMP_REQ_COMMAND,   /* by name, reply is the "return" value */
@@ -286,6 +289,7 @@ drvQmpAttachCb(gpointer opaque)
         drvQmpReqComplete(req, err);
         return G_SOURCE_REMOVE;
     }
+    qapiMonitorSetMaxMessage(mon, DRV_QMP_MAX_MESSAGE);
     drvQmpEventHandlersSet(mon, req->obj);
     g_mutex_lock(&req->obj->lock);
     if (req->obj->rt)

@@ -248,10 +248,15 @@ drvProcessListen(const char *path, GError **error)
     VGM_AUTOCLOSE int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int err;
 
-    g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
+    if (g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path)) >=
+        sizeof(addr.sun_path)) {
+        g_set_error(error, DRV_ERROR, VIR_ERR_INTERNAL_ERROR,
+                    _("the QEMU monitor socket path '%1$s' is too long"),
+                    path);
+        return -1;
+    }
     unlink(path);
-    if (fd < 0 || strlen(path) >= sizeof(addr.sun_path) ||
-        bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+    if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
         listen(fd, 1) < 0) {
         err = errno;
         g_set_error(error, DRV_ERROR, VIR_ERR_SYSTEM_ERROR,

@@ -293,6 +293,41 @@ testFlood(gconstpointer data)
                    (g_get_monotonic_time() - start) / 1000);
 }
 
+/* A message that never ends fails the monitor at 10 MiB, nothing more. */
+static void
+testEndless(gconstpointer data)
+{
+    g_autoptr(drvTest) t = drvTestNew();
+    g_autofree char *fake = g_build_filename(g_getenv("VGM_TEST_SRCDIR"),
+                                             "integration", "qemu-endless.py",
+                                             NULL);
+    g_autoptr(drvDomainRef) ref = testDefineStart(t, "endless", 11, fake);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *reply = NULL;
+    gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    int state = -1;
+
+    if (!ref)
+        return;
+    /* commands fail once the monitor gave up; the domain still runs */
+    while (g_get_monotonic_time() < deadline) {
+        g_clear_pointer(&reply, g_free);
+        g_clear_error(&err);
+        reply = drvDomainQemuMonitorCommand(t->drv, ref->uuid,
+                                            "{\"execute\":\"query-status\"}",
+                                            0, &err);
+        if (!reply)
+            break;
+        g_usleep(50 * 1000);
+    }
+    g_assert_null(reply);
+    g_test_message("error: %s", err->message);
+    g_assert_cmpint(drvDomainGetState(t->drv, ref->uuid, &state, NULL, NULL),
+                    ==, 0);
+    g_assert_cmpint(state, ==, VIR_DOMAIN_RUNNING);
+    g_assert_cmpint(drvDomainDestroy(t->drv, ref->uuid, 0, &err), ==, 0);
+}
+
 /* A QEMU that never greets: the start times out, QEMU is killed. */
 static void
 testNoGreeting(gconstpointer data)
@@ -331,5 +366,6 @@ main(int argc, char **argv)
     g_test_add_data_func("/fault/disk-full", NULL, testDiskFull);
     g_test_add_data_func("/fault/monitor-flood", NULL, testFlood);
     g_test_add_data_func("/fault/no-greeting", NULL, testNoGreeting);
+    g_test_add_data_func("/fault/endless-message", NULL, testEndless);
     return g_test_run();
 }

@@ -12,8 +12,9 @@ the greeting and answers commands, emitting the events a guest would:
   x-vgm-panic       GUEST_PANICKED, STOP   (a command QEMU does not have)
 
 Called as qemu-flood.py it also floods the monitor with events between
-commands; called as qemu-silent.py it accepts the connection, prints a
-line and never greets.  SIGTERM ends it like QEMU: SHUTDOWN (host-signal), then exit.
+commands; called as qemu-endless.py it sends one message that never ends;
+called as qemu-silent.py it accepts the connection, prints a line and
+never greets.  SIGTERM ends it like QEMU: SHUTDOWN (host-signal), then exit.
 """
 
 import json
@@ -64,6 +65,8 @@ def on_term(signum, _frame):
 
 
 def answer(conn, line, state):
+    if state["flooding"] and state["flood"] == "endless":
+        return                   # inside the endless message: no replies
     cmd = json.loads(line)
     name = cmd.get("execute")
     ret = {}
@@ -76,22 +79,29 @@ def answer(conn, line, state):
     conn.sendall(frame(reply))
     if name == "cont":
         state["status"] = "running"
-        state["flooding"] = state["flood"]
+        state["flooding"] = bool(state["flood"])
     elif name in ("stop", "system_powerdown", "x-vgm-panic"):
         state["status"] = "paused"
     for ev, data in EVENTS.get(name, []):
         conn.sendall(event(ev, data))
+    if name == "cont" and state["flood"] == "endless":
+        conn.sendall(b'{"event": "')
 
 
 def serve(conn, flood):
     state = {"status": "prelaunch", "flood": flood, "flooding": False}
     noise = event("RTC_CHANGE", {"offset": 1}) * 200
+    if state["flood"] == "endless":
+        noise = b"x" * 65536
     buf = b""
     while True:
         w = [conn] if state["flooding"] else []
         r, w, _ = select.select([conn], w, [], 1)
         if r:
-            data = conn.recv(65536)
+            try:
+                data = conn.recv(65536)
+            except OSError:
+                data = b""
             if not data:
                 return
             buf += data
@@ -100,7 +110,11 @@ def serve(conn, flood):
                 if line.strip():
                     answer(conn, line, state)
         if w:
-            conn.send(noise)
+            try:
+                conn.send(noise)
+            except OSError:      # the client gave up: QEMU runs on
+                while True:
+                    signal.pause()
 
 
 def main():
@@ -124,7 +138,9 @@ def main():
                                                      "major": 7},
                                             "package": "fake"},
                                 "capabilities": []}}))
-    serve(CONN, "flood" in os.path.basename(sys.argv[0]))
+    name = os.path.basename(sys.argv[0])
+    flood = "endless" if "endless" in name else "flood" in name
+    serve(CONN, flood)
 
 
 if __name__ == "__main__":
