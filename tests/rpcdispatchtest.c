@@ -120,6 +120,18 @@ static const dispatchCase dispatchCases[] = {
         OPEN_SYSTEM,
         { REMOTE_PROC_CONNECT_GET_TYPE, 0, NULL, 0, 0, "GMEM" },
         { REMOTE_PROC_CONNECT_GET_HOSTNAME, 0, NULL, 0, 0, NULL },
+        /* refused before the arguments are even decoded */
+        { REMOTE_PROC_DOMAIN_CREATE, 0, NULL, 0, VIR_ERR_OPERATION_DENIED,
+          "read only access prevents virDomainCreate" },
+        { REMOTE_PROC_DOMAIN_DEFINE_XML, 0, NULL, 0, VIR_ERR_OPERATION_DENIED,
+          "read only access prevents virDomainDefineXML" },
+        { REMOTE_PROC_CONNECT_DOMAIN_XML_TO_NATIVE, 0, NULL, 0,
+          VIR_ERR_OPERATION_DENIED, "prevents virConnectDomainXMLToNative" },
+        { REMOTE_PROC_CONNECT_GET_DOMAIN_CAPABILITIES, 0, NULL, 0,
+          VIR_ERR_OPERATION_DENIED, "prevents virConnectGetDomainCapabilities" },
+        /* allowed: no driver in this test, so "not supported" */
+        { REMOTE_PROC_CONNECT_NUM_OF_DOMAINS, 0, NULL, 0, VIR_ERR_NO_SUPPORT,
+          "virConnectNumOfDomains" },
         END } },
 };
 
