@@ -252,17 +252,26 @@ vgmdBusy(gpointer data)
     return drvConnectHasActiveDomains(data);
 }
 
+/* Where driver events go; emptied (under the lock) before the server
+ * is freed, since the driver thread may be delivering one right then. */
+typedef struct {
+    GMutex lock;
+    rpcServer *srv;
+} vgmdEvents;
+
 /* Driver thread: hand a lifecycle event to every client that asked. */
 static void
 vgmdDomainEvent(drvDriver *drv, const drvDomainRef *ref, int eventID,
                 int event, int detail, gpointer opaque)
 {
+    vgmdEvents *events = opaque;
     remote_nonnull_domain dom = { .name = ref->name, .id = ref->id };
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&events->lock);
 
-    if (eventID != VIR_DOMAIN_EVENT_ID_LIFECYCLE)
+    if (eventID != VIR_DOMAIN_EVENT_ID_LIFECYCLE || !events->srv)
         return;
     memcpy(dom.uuid, ref->uuid, REMOTE_UUID_LEN);
-    rpcServerEmitLifecycle(opaque, &dom, event, detail);
+    rpcServerEmitLifecycle(events->srv, &dom, event, detail);
 }
 
 static drvDriver *
@@ -351,10 +360,11 @@ vgmdStart(const vgmdOptions *opts, vgmdState *state, rpcDaemon *daemon,
 /* Stop serving first (running calls finish), then let the driver go:
  * guests keep running and the next start finds them again. */
 static void
-vgmdStop(rpcServer *srv, drvDriver *drv, int eventID)
+vgmdStop(rpcServer *srv, drvDriver *drv, vgmdEvents *events)
 {
-    if (drv && eventID > 0)
-        drvEventDeregister(drv, eventID, NULL);
+    g_mutex_lock(&events->lock);
+    events->srv = NULL;
+    g_mutex_unlock(&events->lock);
     rpcServerFree(srv);
     drvDriverClose(drv);
 }
@@ -365,10 +375,10 @@ vgmdRun(const vgmdOptions *opts, GError **error)
     g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
     g_auto(vgmdState) state = { 0 };
     rpcDaemon daemon = { 0 };
+    vgmdEvents events = { 0 };
     drvDriver *drv = NULL;
     rpcServer *srv;
     guint signals[3];
-    int eventID;
 
     if (vgmdSetup(opts, &state, error) < 0)
         return -1;
@@ -382,7 +392,9 @@ vgmdRun(const vgmdOptions *opts, GError **error)
         return -1;
     }
     state.srv = srv;
-    eventID = drvEventRegister(drv, vgmdDomainEvent, srv, NULL);
+    g_mutex_init(&events.lock);
+    events.srv = srv;
+    drvEventRegister(drv, vgmdDomainEvent, &events, NULL);
     /* Running guests keep a session daemon alive past --timeout. */
     rpcServerSetBusyCheck(srv, vgmdBusy, drv);
     rpcServerSetIdleTimeout(srv, opts->timeout == VGMD_UNSET ? 0
@@ -390,7 +402,8 @@ vgmdRun(const vgmdOptions *opts, GError **error)
                             vgmdQuit, loop);
     g_main_loop_run(loop);
     g_info("shutting down");
-    vgmdStop(srv, drv, eventID);
+    vgmdStop(srv, drv, &events);
+    g_mutex_clear(&events.lock);
     vgmdRemoveSources(signals, G_N_ELEMENTS(signals));
     return 0;
 }
