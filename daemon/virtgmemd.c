@@ -259,7 +259,8 @@ typedef struct {
     rpcServer *srv;
 } vgmdEvents;
 
-/* Driver thread: hand a lifecycle event to every client that asked. */
+/* Driver thread: hand a lifecycle or reboot event to every client that
+ * asked for it. */
 static void
 vgmdDomainEvent(drvDriver *drv, const drvDomainRef *ref, int eventID,
                 int event, int detail, gpointer opaque)
@@ -268,10 +269,13 @@ vgmdDomainEvent(drvDriver *drv, const drvDomainRef *ref, int eventID,
     remote_nonnull_domain dom = { .name = ref->name, .id = ref->id };
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&events->lock);
 
-    if (eventID != VIR_DOMAIN_EVENT_ID_LIFECYCLE || !events->srv)
+    if (!events->srv)
         return;
     memcpy(dom.uuid, ref->uuid, REMOTE_UUID_LEN);
-    rpcServerEmitLifecycle(events->srv, &dom, event, detail);
+    if (eventID == VIR_DOMAIN_EVENT_ID_LIFECYCLE)
+        rpcServerEmitLifecycle(events->srv, &dom, event, detail);
+    else if (eventID == VIR_DOMAIN_EVENT_ID_REBOOT)
+        rpcServerEmitReboot(events->srv, &dom);
 }
 
 static drvDriver *

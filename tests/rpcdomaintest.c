@@ -85,11 +85,21 @@ onLifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail,
     return 0;
 }
 
-static bool
-waitEvent(eventLog *log, const char *name, int event, int detail)
+static void
+onReboot(virConnectPtr conn, virDomainPtr dom, void *opaque)
 {
-    g_autofree char *want = g_strdup_printf("%s %d %d", name, event, detail);
-    gint64 end = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+    eventLog *log = opaque;
+
+    g_mutex_lock(&log->lock);
+    g_ptr_array_add(log->seen, g_strdup_printf("%s reboot",
+                                               virDomainGetName(dom)));
+    g_cond_broadcast(&log->cond);
+    g_mutex_unlock(&log->lock);
+}
+
+static bool
+waitEventString(eventLog *log, const char *want)
+{    gint64 end = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
     bool found = false;
 
     g_mutex_lock(&log->lock);
@@ -103,29 +113,43 @@ waitEvent(eventLog *log, const char *name, int event, int detail)
     }
     g_mutex_unlock(&log->lock);
     if (!found)
-        g_printerr("no lifecycle event '%s'\n", want);
+        g_printerr("no event '%s'\n", want);
     return found;
 }
 
-static guint
-countEvents(eventLog *log)
+static bool
+waitEvent(eventLog *log, const char *name, int event, int detail)
 {
-    guint n;
+    g_autofree char *want = g_strdup_printf("%s %d %d", name, event, detail);
+
+    return waitEventString(log, want);
+}
+
+/* Whether any event of @log is about @name. */
+static bool
+sawDomain(eventLog *log, const char *name)
+{
+    g_autofree char *prefix = g_strdup_printf("%s ", name);
+    bool seen = false;
+    guint i;
 
     g_mutex_lock(&log->lock);
-    n = log->seen->len;
+    for (i = 0; i < log->seen->len; i++)
+        seen = seen || g_str_has_prefix(log->seen->pdata[i], prefix);
     g_mutex_unlock(&log->lock);
-    return n;
+    return seen;
 }
 
 static void
-eventLogInit(eventLog *log, virConnectPtr conn, virDomainPtr only)
+eventLogInit(eventLog *log, virConnectPtr conn, virDomainPtr only,
+             int eventID)
 {
     g_mutex_init(&log->lock);
     g_cond_init(&log->cond);
     log->seen = g_ptr_array_new_with_free_func(g_free);
     log->callbackID = virConnectDomainEventRegisterAny(
-        conn, only, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+        conn, only, eventID, eventID == VIR_DOMAIN_EVENT_ID_REBOOT ?
+        VIR_DOMAIN_EVENT_CALLBACK(onReboot) :
         VIR_DOMAIN_EVENT_CALLBACK(onLifecycle), log, NULL);
     g_assert_cmpint(log->callbackID, >=, 0);
 }
@@ -338,10 +362,12 @@ testLifecycle(void)
     virDomainPtr other = defineGuest(conn, "other1", 3);
     eventLog all = { 0 };
     eventLog filtered = { 0 };
+    eventLog reboots = { 0 };
     virDomainPtr dom;
 
-    eventLogInit(&all, conn, NULL);
-    eventLogInit(&filtered, conn, other);
+    eventLogInit(&all, conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE);
+    eventLogInit(&filtered, conn, other, VIR_DOMAIN_EVENT_ID_LIFECYCLE);
+    eventLogInit(&reboots, conn, NULL, VIR_DOMAIN_EVENT_ID_REBOOT);
     g_assert_cmpint(all.callbackID, !=, filtered.callbackID);
     dom = defineGuest(conn, "life1", 2);
     g_assert_true(waitEvent(&all, "life1", VIR_DOMAIN_EVENT_DEFINED, 0));
@@ -357,18 +383,59 @@ testLifecycle(void)
     g_assert_true(waitEvent(&all, "life1", VIR_DOMAIN_EVENT_SUSPENDED, 0));
     g_assert_cmpint(virDomainResume(dom), ==, 0);
     g_assert_true(waitEvent(&all, "life1", VIR_DOMAIN_EVENT_RESUMED, 0));
+    /* system_reset: QEMU's RESET is the reboot event */
+    g_assert_cmpint(virDomainReboot(dom, 0), ==, 0);
+    g_assert_true(waitEventString(&reboots, "life1 reboot"));
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
     g_assert_true(waitEvent(&all, "life1", VIR_DOMAIN_EVENT_STOPPED, 1));
     g_assert_cmpint(virDomainUndefine(dom), ==, 0);
     g_assert_true(waitEvent(&all, "life1", VIR_DOMAIN_EVENT_UNDEFINED, 0));
-    g_assert_cmpint(countEvents(&filtered), ==, 0);
+    /* other1's own DEFINED may arrive after the registration */
+    g_assert_false(sawDomain(&filtered, "life1"));
     g_assert_cmpint(virDomainUndefine(other), ==, 0);
     g_assert_true(waitEvent(&filtered, "other1", VIR_DOMAIN_EVENT_UNDEFINED,
                             0));
     eventLogClear(&all, conn);
     eventLogClear(&filtered, conn);
+    eventLogClear(&reboots, conn);
     virDomainFree(dom);
     virDomainFree(other);
+    g_assert_cmpint(virConnectClose(conn), ==, 0);
+}
+
+/* A guest that powers off when asked: QEMU's fake (no OS needed) answers
+ * system_powerdown with the events of a guest shutdown. */
+static void
+testGuestShutdown(void)
+{
+    virConnectPtr conn = openConn();
+    g_autofree char *fake = g_build_filename(g_getenv("VGM_TEST_SRCDIR"),
+                                             "integration", "qemu-fake.py",
+                                             NULL);
+    g_autofree char *xml = rpcDomTestXML(daemon_, "fake1", 12, 128);
+    g_auto(GStrv) parts = g_strsplit(xml, "</os>", 2);
+    g_autofree char *with = g_strdup_printf("</os><devices><emulator>%s"
+                                            "</emulator></devices>", fake);
+    g_autofree char *full = g_strjoinv(with, parts);
+    eventLog log = { 0 };
+    virDomainPtr dom;
+    int state = -1;
+    int reason = -1;
+
+    eventLogInit(&log, conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE);
+    g_assert_nonnull((dom = virDomainDefineXML(conn, full)));
+    g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    g_assert_cmpint(virDomainShutdownFlags(dom,
+                                           VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN),
+                    ==, 0);
+    g_assert_true(waitEvent(&log, "fake1", VIR_DOMAIN_EVENT_STOPPED,
+                            VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN));
+    g_assert_cmpint(virDomainGetState(dom, &state, &reason, 0), ==, 0);
+    g_assert_cmpint(state, ==, VIR_DOMAIN_SHUTOFF);
+    g_assert_cmpint(reason, ==, VIR_DOMAIN_SHUTOFF_SHUTDOWN);
+    g_assert_cmpint(virDomainUndefine(dom), ==, 0);
+    eventLogClear(&log, conn);
+    virDomainFree(dom);
     g_assert_cmpint(virConnectClose(conn), ==, 0);
 }
 
@@ -679,6 +746,7 @@ main(int argc, char **argv)
     g_test_add_func("/rpcdom/lookup-errors", testLookupErrors);
     g_test_add_func("/rpcdom/define-undefine", testDefineUndefine);
     g_test_add_func("/rpcdom/lifecycle-events", testLifecycle);
+    g_test_add_func("/rpcdom/guest-shutdown", testGuestShutdown);
     g_test_add_func("/rpcdom/create-flags", testCreateFlags);
     g_test_add_func("/rpcdom/create-xml", testCreateXML);
     g_test_add_func("/rpcdom/read-only", testReadOnly);

@@ -115,16 +115,19 @@ testVirsh(gconstpointer data)
     compareGolden(tc->name, kept ? kept : out);
 }
 
-/* `event --loop --timeout` sees a start and a destroy made meanwhile. */
+/* `event --loop --timeout` sees a start, a reboot (QEMU's RESET) and a
+ * destroy made meanwhile. */
 static void
 testEventLoop(void)
 {
     const char *argv[] = { "virsh", "-c", daemon_->uri, "event", "--all",
                            "--loop", "--timeout", "8", NULL };
     const char *const start[] = { "start", "vm1", NULL };
+    const char *const reboot[] = { "reboot", "vm1", NULL };
     const char *const destroy[] = { "destroy", "vm1", NULL };
     g_autofree char *out = NULL;
     g_autofree char *a = NULL;
+    g_autofree char *r = NULL;
     g_autofree char *b = NULL;
     g_autofree char *all = NULL;
     g_autoptr(GError) error = NULL;
@@ -142,13 +145,16 @@ testEventLoop(void)
     /* virsh registers 27 callbacks first; give it time to. */
     g_usleep(2 * G_USEC_PER_SEC);
     a = rpcDomTestVirsh(daemon_, false, start);
+    r = rpcDomTestVirsh(daemon_, false, reboot);
+    /* the reboot event comes from QEMU, after the reply */
+    g_usleep(G_USEC_PER_SEC / 2);
     b = rpcDomTestVirsh(daemon_, false, destroy);
     ch = g_io_channel_unix_new(outFd);
     g_io_channel_set_close_on_unref(ch, TRUE);
     g_assert_cmpint(g_io_channel_read_to_end(ch, &out, NULL, NULL), ==,
                     G_IO_STATUS_NORMAL);
     waitpid(pid, &status, 0);
-    all = g_strdup_printf("%s%s--- event\n%s--- exit %d\n", a, b, out,
+    all = g_strdup_printf("%s%s%s--- event\n%s--- exit %d\n", a, r, b, out,
                           WEXITSTATUS(status));
     compareGolden("event-loop", all);
 }
