@@ -102,8 +102,9 @@ def serve(conn, flood):
                 data = conn.recv(65536)
             except OSError:
                 data = b""
-            if not data:
-                return
+            if not data:         # like QEMU: run on without a client
+                while True:
+                    signal.pause()
             buf += data
             while b"\n" in buf:
                 line, buf = buf.split(b"\n", 1)
