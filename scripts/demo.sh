@@ -88,23 +88,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# KVM where /dev/kvm works (nested KVM here), TCG otherwise.
-virttype=qemu
-if [ -e /dev/kvm ] && (exec 3<>/dev/kvm) 2>/dev/null; then
-    virttype=kvm
-fi
-cat > "$tmp/demo.xml" <<XML
-<domain type='$virttype'>
-  <name>demo</name>
-  <memory unit='MiB'>128</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-  </os>
-</domain>
-XML
-
-echo "== virtgmemd in session mode on $root ($virttype guest)"
+echo "== virtgmemd in session mode on $root"
 export LIBVIRT_AUTOSTART=0
 printf '$ %s\n' "virtgmemd --session --root $root --socket $sock &"
 "$build/daemon/virtgmemd" --session --root "$root" --socket "$sock" \
@@ -120,6 +104,24 @@ while [ ! -S "$sock" ]; do
     fi
     sleep 0.1
 done
+
+# KVM where the daemon finds it usable (nested KVM here), TCG otherwise:
+# domcapabilities names the best domain type the host has.
+echo "\$ virsh -c '$uri' domcapabilities | grep '<domain>'"
+line=$(virsh -c "$uri" domcapabilities | grep '<domain>')
+echo "$line"
+virttype=$(echo "$line" | sed -n 's:^ *<domain>\(.*\)</domain>$:\1:p')
+echo "== a diskless 128 MiB <domain type='$virttype'> guest"
+cat > "$tmp/demo.xml" <<XML
+<domain type='$virttype'>
+  <name>demo</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+  </os>
+</domain>
+XML
 
 vsh define "$tmp/demo.xml"
 vsh list --all
