@@ -5,6 +5,7 @@
 
 #include "daemon/rpcdispatch.h"
 #include "daemon/rpcdomain.h"
+#include "driver/connect.h"
 #include "util/error.h"
 #include "util/i18n.h"
 
@@ -222,8 +223,8 @@ RPC_DOMAIN_PROC(rpcProcDomainDefineXMLFlags)
 
     if (!drv)
         return -1;
-    return rpcDomainReturn(drvDomainDefineXML(drv, a->xml, a->flags, error),
-                           ret);
+    return rpcDomainReturn(drvDomainDefineXMLFlags(drv, a->xml, a->flags,
+                                                   error), ret);
 }
 
 RPC_DOMAIN_PROC(rpcProcDomainCreateXML)
@@ -233,8 +234,8 @@ RPC_DOMAIN_PROC(rpcProcDomainCreateXML)
 
     if (!drv)
         return -1;
-    return rpcDomainReturn(drvDomainCreateXML(drv, a->xml_desc, a->flags,
-                                              error), ret);
+    return rpcDomainReturn(drvDomainCreateXMLFlags(drv, a->xml_desc, a->flags,
+                                                   error), ret);
 }
 
 /* The calls that take a domain and flags and return nothing. */

@@ -4,6 +4,7 @@
 #include <errno.h>
 
 #define VGM_DRIVERPRIV_H_ALLOW
+#include "conf/schema.h"
 #include "driver/capabilities.h"
 #include "driver/command.h"
 #include "driver/connect.h"
@@ -176,6 +177,47 @@ drvConnectHasActiveDomains(drvDriver *drv)
             return true;
     }
     return false;
+}
+
+/**
+ * drvDomainDefineXMLFlags:
+ * @drv: the driver
+ * @xml: a domain definition
+ * @flags: VIR_DOMAIN_DEFINE_VALIDATE, or what drvDomainDefineXML() takes
+ * @error: return location for a GError
+ *
+ * Returns: (transfer full): the domain, or NULL with @error set.
+ */
+drvDomainRef *
+drvDomainDefineXMLFlags(drvDriver *drv, const char *xml, unsigned int flags,
+                        GError **error)
+{
+    if ((flags & VIR_DOMAIN_DEFINE_VALIDATE) &&
+        confSchemaValidate(xml, "domain.rng", error) < 0)
+        return NULL;
+    return drvDomainDefineXML(drv, xml, flags & ~VIR_DOMAIN_DEFINE_VALIDATE,
+                              error);
+}
+
+/**
+ * drvDomainCreateXMLFlags:
+ * @drv: the driver
+ * @xml: a domain definition
+ * @flags: VIR_DOMAIN_START_VALIDATE, or what drvDomainCreateXML() takes
+ * @error: return location for a GError
+ *
+ * Returns: (transfer full): the running transient domain, or NULL with
+ * @error set.
+ */
+drvDomainRef *
+drvDomainCreateXMLFlags(drvDriver *drv, const char *xml, unsigned int flags,
+                        GError **error)
+{
+    if ((flags & VIR_DOMAIN_START_VALIDATE) &&
+        confSchemaValidate(xml, "domain.rng", error) < 0)
+        return NULL;
+    return drvDomainCreateXML(drv, xml, flags & ~VIR_DOMAIN_START_VALIDATE,
+                              error);
 }
 
 static drvDomainObj *

@@ -31,6 +31,12 @@ int drvConnectGetVersion(drvDriver *drv, guint64 *version, GError **error);
 char *drvConnectGetHostUUID(drvDriver *drv, GError **error);
 bool drvConnectHasActiveDomains(drvDriver *drv);
 
+/* VIR_DOMAIN_DEFINE_VALIDATE / VIR_DOMAIN_START_VALIDATE check @xml
+ * against the RNG schema first; the rest of @flags goes to the driver. */
+drvDomainRef *drvDomainDefineXMLFlags(drvDriver *drv, const char *xml,
+                                      unsigned int flags, GError **error);
+drvDomainRef *drvDomainCreateXMLFlags(drvDriver *drv, const char *xml,
+                                      unsigned int flags, GError **error);
 char *drvDomainGetOSType(drvDriver *drv, const unsigned char *uuid,
                          GError **error);
 /* @flags: DRV_MONITOR_COMMAND_HMP sends @cmd through QMP's

@@ -541,6 +541,43 @@ testUnsupported(void)
 }
 
 static void
+onClose(virConnectPtr conn, int reason, void *opaque)
+{
+}
+
+/* The small ones: define with VALIDATE (350), no security driver (122),
+ * no messages (426), close callbacks (360/361). */
+static void
+testMisc(void)
+{
+    virConnectPtr conn = openConn();
+    g_autofree char *xml = rpcDomTestXML(daemon_, "misc1", 13, 128);
+    virDomainPtr dom = virDomainDefineXMLFlags(conn, xml,
+                                               VIR_DOMAIN_DEFINE_VALIDATE);
+    virSecurityModel model;
+    char **msgs = NULL;
+
+    g_assert_nonnull(dom);
+    g_assert_null(virDomainDefineXMLFlags(conn,
+                                          "<domain type='kvm'><name>x</name>"
+                                          "<bogus/></domain>",
+                                          VIR_DOMAIN_DEFINE_VALIDATE));
+    ASSERT_ERROR(VIR_ERR_XML_INVALID_SCHEMA);
+    g_assert_cmpint(virNodeGetSecurityModel(conn, &model), ==, 0);
+    g_assert_cmpstr(model.model, ==, "");
+    g_assert_cmpstr(model.doi, ==, "");
+    g_assert_cmpint(virDomainGetMessages(dom, &msgs, 0), ==, 0);
+    g_assert_cmpint(virConnectRegisterCloseCallback(conn, onClose, NULL,
+                                                    NULL), ==, 0);
+    g_assert_cmpint(virConnectUnregisterCloseCallback(conn, onClose), ==, 0);
+    g_assert_cmpint(virDomainUndefine(dom), ==, 0);
+    g_assert_cmpint(virDomainGetMessages(dom, &msgs, 0), ==, -1);
+    ASSERT_ERROR(VIR_ERR_NO_DOMAIN);
+    virDomainFree(dom);
+    g_assert_cmpint(virConnectClose(conn), ==, 0);
+}
+
+static void
 testDocuments(void)
 {
     virConnectPtr conn = openConn();
@@ -751,6 +788,7 @@ main(int argc, char **argv)
     g_test_add_func("/rpcdom/create-xml", testCreateXML);
     g_test_add_func("/rpcdom/read-only", testReadOnly);
     g_test_add_func("/rpcdom/unsupported", testUnsupported);
+    g_test_add_func("/rpcdom/misc", testMisc);
     g_test_add_func("/rpcdom/documents", testDocuments);
     g_test_add_func("/rpcdom/concurrent", testConcurrent);
     g_test_add_func("/rpcdom/vanish-mid-call", testVanishMidCall);

@@ -41,6 +41,8 @@ typedef struct {
 
 static const virshCase cases[] = {
     { "define", ARGS("define", "vm1.xml"), false, NULL },
+    { "define-validate", ARGS("define", "--validate", "vm1.xml"), false,
+      NULL },
     { "list-all-defined", ARGS("list", "--all"), false, NULL },
     { "start", ARGS("start", "vm1"), false, NULL },
     { "start-again", ARGS("start", "vm1"), false, NULL },
