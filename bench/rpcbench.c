@@ -4,6 +4,7 @@
 #include <glib.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -20,16 +21,25 @@
  *   rpcbench [URI [DOMAIN]]
  *
  * Without URI it starts virtgmemd ($VGM_VIRTGMEMD, else the build's) on
- * a temporary socket and also prints its idle RSS.  Round trips per
- * second of virConnectGetVersion and virConnectGetHostname (and
- * virDomainGetState when DOMAIN exists) on one connection and with
- * BENCH_CLIENTS concurrent clients (one thread and connection each), and
- * the time of virConnectOpen + virConnectClose.  Prints, asserts nothing.
+ * a temporary root and socket, prints its idle RSS, defines
+ * BENCH_DOMAINS inactive diskless domains (and prints the RSS again) and
+ * uses the first as DOMAIN.  Round trips per second of
+ * virConnectGetVersion and virConnectGetHostname (and virDomainGetState
+ * when DOMAIN exists) on one connection and with BENCH_CLIENTS concurrent
+ * clients (one thread and connection each), the time of virConnectOpen +
+ * virConnectClose and of virConnectListAllDomains with the domains there
+ * are.  On its own daemon it also starts and destroys DOMAIN (KVM where
+ * /dev/kvm works, TCG otherwise) and measures the latency of the
+ * lifecycle events: from the call to the event's arrival.  Prints,
+ * asserts nothing.
  */
 
 #define BENCH_SECONDS 1.0
 #define BENCH_CLIENTS 8
 #define BENCH_CONNECTS 200
+#define BENCH_DOMAINS 100
+#define BENCH_LISTS 200
+#define BENCH_EVENT_ROUNDS 3
 
 typedef enum {
     BENCH_GET_VERSION,
@@ -208,7 +218,16 @@ static void
 benchDaemonStop(benchDaemon *d)
 {
     const char *rm[] = { "rm", "-rf", d->dir, NULL };
+    virConnectPtr conn = d->uri ? virConnectOpen(d->uri) : NULL;
+    virDomainPtr dom = conn ? virDomainLookupByName(conn, "bench-0") : NULL;
 
+    /* The daemon leaves guests running when it stops: not ours. */
+    if (dom) {
+        virDomainDestroy(dom);
+        virDomainFree(dom);
+    }
+    if (conn)
+        virConnectClose(conn);
     if (d->pid > 0) {
         kill(d->pid, SIGTERM);
         waitpid(d->pid, NULL, 0);
@@ -249,6 +268,181 @@ benchHasDomain(const char *uri, const char *domain)
     return dom != NULL;
 }
 
+/* virConnectListAllDomains (all domains), mean over BENCH_LISTS. */
+static void
+benchList(const char *uri)
+{
+    virConnectPtr conn = virConnectOpen(uri);
+    g_autoptr(GTimer) timer = NULL;
+    int n = -1;
+    int i;
+
+    if (!conn) {
+        printf("list: failed: %s\n", virGetLastErrorMessage());
+        return;
+    }
+    timer = g_timer_new();
+    for (i = 0; i < BENCH_LISTS; i++) {
+        virDomainPtr *doms = NULL;
+        int j;
+
+        if ((n = virConnectListAllDomains(conn, &doms, 0)) < 0)
+            break;
+        for (j = 0; j < n; j++)
+            virDomainFree(doms[j]);
+        free(doms);
+    }
+    if (n < 0)
+        printf("list: failed: %s\n", virGetLastErrorMessage());
+    else
+        printf("%-26s %4d domains %10.1f us\n", "virConnectListAllDomains", n,
+               g_timer_elapsed(timer, NULL) * 1e6 / BENCH_LISTS);
+    virConnectClose(conn);
+}
+
+static const char *
+benchVirtType(void)
+{
+    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+    if (fd < 0)
+        return "qemu";
+    close(fd);
+    return "kvm";
+}
+
+/* BENCH_DOMAINS inactive diskless domains bench-0 ... on our daemon. */
+static bool
+benchDefineDomains(const char *uri)
+{
+    virConnectPtr conn = virConnectOpen(uri);
+    int i;
+
+    for (i = 0; conn && i < BENCH_DOMAINS; i++) {
+        g_autofree char *xml = g_strdup_printf(
+            "<domain type='%s'><name>bench-%d</name>"
+            "<memory unit='MiB'>128</memory><vcpu>1</vcpu>"
+            "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
+            "</domain>", benchVirtType(), i);
+        virDomainPtr dom = virDomainDefineXML(conn, xml);
+
+        if (!dom)
+            break;
+        virDomainFree(dom);
+    }
+    if (conn)
+        virConnectClose(conn);
+    if (i < BENCH_DOMAINS)
+        printf("define: failed: %s\n", virGetLastErrorMessage());
+    return i == BENCH_DOMAINS;
+}
+
+/* The lifecycle events of one domain, with their arrival times. */
+typedef struct {
+    GMutex lock;
+    GCond cond;
+    int event;                  /* the last one */
+    gint64 when;                /* its arrival, monotonic us */
+} benchEvents;
+
+static int
+benchOnLifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail,
+                 void *opaque)
+{
+    benchEvents *ev = opaque;
+
+    g_mutex_lock(&ev->lock);
+    ev->event = event;
+    ev->when = g_get_monotonic_time();
+    g_cond_broadcast(&ev->cond);
+    g_mutex_unlock(&ev->lock);
+    return 0;
+}
+
+/* Microseconds from @since to the arrival of @event, or -1. */
+static gint64
+benchWaitEvent(benchEvents *ev, int event, gint64 since)
+{
+    gint64 end = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+    gint64 latency = -1;
+
+    g_mutex_lock(&ev->lock);
+    while (ev->event != event && g_cond_wait_until(&ev->cond, &ev->lock, end))
+        ;
+    if (ev->event == event)
+        latency = ev->when - since;
+    ev->event = -1;
+    g_mutex_unlock(&ev->lock);
+    return latency;
+}
+
+/* One start and destroy: the event latencies, false on failure. */
+static bool
+benchEventRound(virDomainPtr dom, benchEvents *ev, gint64 *start,
+                gint64 *stop)
+{
+    gint64 t0 = g_get_monotonic_time();
+
+    if (virDomainCreate(dom) < 0 ||
+        (*start = benchWaitEvent(ev, VIR_DOMAIN_EVENT_STARTED, t0)) < 0)
+        return false;
+    t0 = g_get_monotonic_time();
+    if (virDomainDestroy(dom) < 0 ||
+        (*stop = benchWaitEvent(ev, VIR_DOMAIN_EVENT_STOPPED, t0)) < 0)
+        return false;
+    return true;
+}
+
+/* virDomainCreate -> STARTED and virDomainDestroy -> STOPPED events. */
+static void
+benchEventLatency(const char *uri, const char *domain)
+{
+    virConnectPtr conn = virConnectOpen(uri);
+    virDomainPtr dom = conn ? virDomainLookupByName(conn, domain) : NULL;
+    benchEvents ev = { .event = -1 };
+    gint64 start = 0;
+    gint64 stop = 0;
+    gint64 sumStart = 0;
+    gint64 sumStop = 0;
+    int id = -1;
+    int i;
+
+    g_mutex_init(&ev.lock);
+    g_cond_init(&ev.cond);
+    if (dom)
+        id = virConnectDomainEventRegisterAny(
+            conn, dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+            VIR_DOMAIN_EVENT_CALLBACK(benchOnLifecycle), &ev, NULL);
+    for (i = 0; id >= 0 && i < BENCH_EVENT_ROUNDS; i++) {
+        if (!benchEventRound(dom, &ev, &start, &stop))
+            break;
+        sumStart += start;
+        sumStop += stop;
+    }
+    if (id < 0 || i < BENCH_EVENT_ROUNDS)
+        printf("event latency: failed: %s\n", virGetLastErrorMessage());
+    else
+        printf("event latency: create->STARTED %.1f ms, destroy->STOPPED "
+               "%.1f ms (mean of %d)\n", sumStart / 1e3 / i, sumStop / 1e3 / i,
+               i);
+    if (id >= 0)
+        virConnectDomainEventDeregisterAny(conn, id);
+    if (dom)
+        virDomainFree(dom);
+    if (conn)
+        virConnectClose(conn);
+    g_cond_clear(&ev.cond);
+    g_mutex_clear(&ev.lock);
+}
+
+static gpointer
+benchEventLoop(gpointer data)
+{
+    while (TRUE)
+        virEventRunDefaultImpl();
+    return NULL;
+}
+
 static void
 benchRun(const char *uri, const char *domain)
 {
@@ -258,6 +452,7 @@ benchRun(const char *uri, const char *domain)
 
     printf("URI %s\n", uri);
     benchConnect(uri);
+    benchList(uri);
     for (call = BENCH_GET_VERSION; call <= BENCH_DOMAIN_STATE; call++) {
         if (call == BENCH_DOMAIN_STATE && !domain)
             continue;
@@ -274,6 +469,8 @@ main(int argc, char **argv)
     const char *domain = argc > 2 ? argv[2] : NULL;
 
     virSetErrorFunc(NULL, benchSilentErrors);
+    virEventRegisterDefaultImpl();
+    g_thread_unref(g_thread_new("events", benchEventLoop, NULL));
     if (!uri) {
         if (!benchDaemonStart(&d)) {
             fprintf(stderr, "rpcbench: cannot start virtgmemd\n");
@@ -282,12 +479,18 @@ main(int argc, char **argv)
         }
         uri = d.uri;
         benchPrintRSS(d.pid, "idle, started:");
+        if (benchDefineDomains(uri)) {
+            benchPrintRSS(d.pid, "100 domains defined:");
+            domain = domain ? domain : "bench-0";
+        }
     }
     if (domain && !benchHasDomain(uri, domain)) {
         printf("no domain '%s': virDomainGetState not measured\n", domain);
         domain = NULL;
     }
     benchRun(uri, domain);
+    if (d.pid > 0 && domain)
+        benchEventLatency(uri, domain);
     if (d.pid > 0) {
         g_usleep(G_USEC_PER_SEC / 2);
         benchPrintRSS(d.pid, "idle, after the run:");

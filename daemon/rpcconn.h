@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "daemon/protocol/remote.h"
+#include "driver/driver.h"
 
 /* Hold @mutex until the end of the enclosing block (a declaration). */
 #define RPC_LOCK_SCOPE(mutex) \
@@ -32,6 +33,8 @@ typedef struct {
 typedef struct {
     bool privileged;             /* system daemon (gmem:///system) */
     rpcDriverHooks hooks;
+    /* The domain procedures' driver; NULL answers them "not supported". */
+    drvDriver *driver;
 } rpcDaemon;
 
 /* What a connection may ask of the transport that carries it. */
@@ -44,6 +47,7 @@ typedef struct {
 /* The feature numbers of libvirt's private VIR_DRV_FEATURE_* enum. */
 typedef enum {
     RPC_FEATURE_FD_PASSING = 8,
+    RPC_FEATURE_TYPED_PARAM_STRING = 9,
     RPC_FEATURE_PROGRAM_KEEPALIVE = 10,
     RPC_FEATURE_REMOTE_EVENT_CALLBACK = 14,
     RPC_FEATURE_REMOTE_CLOSE_CALLBACK = 15,

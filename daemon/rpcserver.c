@@ -552,41 +552,55 @@ rpcServerFree(rpcServer *srv)
     g_free(srv);
 }
 
-/* Send one lifecycle event to every callback of @client that wants it. */
+/* A domain event on its way to the clients: @msg starts with the int
+ * callbackID that each registration gets filled in. */
+typedef struct {
+    int eventID;                 /* virDomainEventID, for the filters */
+    int proc;                    /* the event message's procedure */
+    xdrproc_t filter;
+    void *msg;
+    int *callbackID;             /* inside @msg */
+    const char *uuid;            /* the domain's, for the filters */
+} rpcServerEvent;
+
+/* Send @ev once to every callback of @client that wants it. */
 static void
-rpcServerEmitLifecycleTo(rpcClient *client, const remote_nonnull_domain *dom,
-                         int event, int detail)
+rpcServerEmitTo(rpcClient *client, const rpcServerEvent *ev)
 {
     g_autoptr(GArray) ids = NULL;
     rpc_message_header hdr = {
         .prog = REMOTE_PROGRAM,
         .vers = REMOTE_PROTOCOL_VERSION,
-        .proc = REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE,
+        .proc = ev->proc,
         .type = RPC_TYPE_MESSAGE,
         .serial = 1,
         .status = RPC_STATUS_OK,
     };
-    remote_domain_event_callback_lifecycle_msg msg = {
-        .msg = { .dom = *dom, .event = event, .detail = detail },
-    };
     guint i;
 
-    ids = rpcConnEventTargets(rpcClientGetConn(client),
-                              VIR_DOMAIN_EVENT_ID_LIFECYCLE, dom->uuid);
+    ids = rpcConnEventTargets(rpcClientGetConn(client), ev->eventID,
+                              ev->uuid);
     for (i = 0; i < ids->len; i++) {
         g_autoptr(GError) error = NULL;
         GBytes *frame;
 
-        msg.callbackID = g_array_index(ids, int, i);
-        frame = rpcFrameEncode(&hdr,
-                               (xdrproc_t)xdr_remote_domain_event_callback_lifecycle_msg,
-                               &msg, &error);
-        if (!frame) {
-            g_warning("cannot send a lifecycle event: %s", error->message);
+        *ev->callbackID = g_array_index(ids, int, i);
+        if (!(frame = rpcFrameEncode(&hdr, ev->filter, ev->msg, &error))) {
+            g_warning("cannot send a domain event: %s", error->message);
             return;
         }
         rpcClientSend(client, frame);
     }
+}
+
+static void
+rpcServerEmit(rpcServer *srv, const rpcServerEvent *ev)
+{
+    RPC_LOCK_SCOPE(&srv->lock);
+    guint i;
+
+    for (i = 0; i < srv->clients->len; i++)
+        rpcServerEmitTo(srv->clients->pdata[i], ev);
 }
 
 /**
@@ -603,9 +617,37 @@ void
 rpcServerEmitLifecycle(rpcServer *srv, const remote_nonnull_domain *dom,
                        int event, int detail)
 {
-    RPC_LOCK_SCOPE(&srv->lock);
-    guint i;
+    remote_domain_event_callback_lifecycle_msg msg = {
+        .msg = { .dom = *dom, .event = event, .detail = detail },
+    };
+    rpcServerEvent ev = {
+        VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+        REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE,
+        (xdrproc_t)xdr_remote_domain_event_callback_lifecycle_msg,
+        &msg, &msg.callbackID, dom->uuid,
+    };
 
-    for (i = 0; i < srv->clients->len; i++)
-        rpcServerEmitLifecycleTo(srv->clients->pdata[i], dom, event, detail);
+    rpcServerEmit(srv, &ev);
+}
+
+/**
+ * rpcServerEmitReboot:
+ * @srv: the server
+ * @dom: the domain that reset
+ *
+ * Deliver a reboot event to every client callback registered for it.
+ * Any thread.
+ */
+void
+rpcServerEmitReboot(rpcServer *srv, const remote_nonnull_domain *dom)
+{
+    remote_domain_event_callback_reboot_msg msg = { .msg = { .dom = *dom } };
+    rpcServerEvent ev = {
+        VIR_DOMAIN_EVENT_ID_REBOOT,
+        REMOTE_PROC_DOMAIN_EVENT_CALLBACK_REBOOT,
+        (xdrproc_t)xdr_remote_domain_event_callback_reboot_msg,
+        &msg, &msg.callbackID, dom->uuid,
+    };
+
+    rpcServerEmit(srv, &ev);
 }

@@ -52,6 +52,7 @@ void rpcServerSetBusyCheck(rpcServer *srv, bool (*busy)(gpointer data),
                            gpointer data);
 void rpcServerEmitLifecycle(rpcServer *srv, const remote_nonnull_domain *dom,
                             int event, int detail);
+void rpcServerEmitReboot(rpcServer *srv, const remote_nonnull_domain *dom);
 
 /* For rpcclient.c. */
 const rpcServerConfig *rpcServerGetConfig(rpcServer *srv);

@@ -13,10 +13,9 @@
 #include "daemon/rpclisten.h"
 #include "daemon/rpcprograms.h"
 #include "daemon/rpcserver.h"
+#include "driver/connect.h"
 #include "util/error.h"
 #include "util/i18n.h"
-
-#define VGM_SYSTEM_ROOT LOCALSTATEDIR "/lib/virtgmem"
 
 /* An integer option not given on the command line. */
 #define VGMD_UNSET G_MININT
@@ -205,17 +204,15 @@ vgmdReload(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+/* --root: one private directory (0700) for all of the driver's state;
+ * without it the driver uses the directories of its mode. */
 static int
-vgmdMakeRoot(const vgmdOptions *opts, bool privileged, GError **error)
+vgmdMakeRoot(const vgmdOptions *opts, GError **error)
 {
-    g_autofree char *root = NULL;
+    const char *root = opts->root;
 
-    if (opts->root)
-        root = g_strdup(opts->root);
-    else if (privileged)
-        root = g_strdup(VGM_SYSTEM_ROOT);
-    else
-        root = g_build_filename(g_get_user_config_dir(), "virtgmem", NULL);
+    if (!root)
+        return 0;
     if (g_mkdir_with_parents(root, 0700) < 0) {
         int err = errno;
 
@@ -226,6 +223,83 @@ vgmdMakeRoot(const vgmdOptions *opts, bool privileged, GError **error)
     }
     g_info("state root is %s", root);
     return 0;
+}
+
+/* ---- the driver ---- */
+
+static char *
+vgmdGetCapabilities(gpointer opaque, GError **error)
+{
+    return drvConnectGetCapabilities(opaque, error);
+}
+
+static int
+vgmdGetVersion(gpointer opaque, guint64 *version, GError **error)
+{
+    return drvConnectGetVersion(opaque, version, error);
+}
+
+/* Migration is a later step: only typed string parameters for now. */
+static bool
+vgmdSupportsFeature(gpointer opaque, int feature)
+{
+    return feature == RPC_FEATURE_TYPED_PARAM_STRING;
+}
+
+static bool
+vgmdBusy(gpointer data)
+{
+    return drvConnectHasActiveDomains(data);
+}
+
+/* Where driver events go; emptied (under the lock) before the server
+ * is freed, since the driver thread may be delivering one right then. */
+typedef struct {
+    GMutex lock;
+    rpcServer *srv;
+} vgmdEvents;
+
+/* Driver thread: hand a lifecycle or reboot event to every client that
+ * asked for it. */
+static void
+vgmdDomainEvent(drvDriver *drv, const drvDomainRef *ref, int eventID,
+                int event, int detail, gpointer opaque)
+{
+    vgmdEvents *events = opaque;
+    remote_nonnull_domain dom = { .name = ref->name, .id = ref->id };
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&events->lock);
+
+    if (!events->srv)
+        return;
+    memcpy(dom.uuid, ref->uuid, REMOTE_UUID_LEN);
+    if (eventID == VIR_DOMAIN_EVENT_ID_LIFECYCLE)
+        rpcServerEmitLifecycle(events->srv, &dom, event, detail);
+    else if (eventID == VIR_DOMAIN_EVENT_ID_REBOOT)
+        rpcServerEmitReboot(events->srv, &dom);
+}
+
+static drvDriver *
+vgmdOpenDriver(const vgmdOptions *opts, rpcDaemon *daemon, GError **error)
+{
+    drvDriverConfig config = {
+        .mode = daemon->privileged ? DRV_DRIVER_MODE_SYSTEM
+                                   : DRV_DRIVER_MODE_SESSION,
+        .root = opts->root,
+    };
+    drvDriver *drv = drvDriverOpen(&config, error);
+
+    if (!drv)
+        return NULL;
+    daemon->driver = drv;
+    daemon->hooks = (rpcDriverHooks){
+        .getCapabilities = vgmdGetCapabilities,
+        .getVersion = vgmdGetVersion,
+        .supportsFeature = vgmdSupportsFeature,
+        .opaque = drv,
+    };
+    g_info("driver open (%s mode)", daemon->privileged ? "system"
+                                                       : "session");
+    return drv;
 }
 
 static gboolean
@@ -266,15 +340,48 @@ vgmdRemoveSources(const guint *ids, size_t n)
         g_source_remove(ids[i]);
 }
 
+/* Listen, then open the driver: nothing is touched when another daemon
+ * already serves the socket. */
+static rpcServer *
+vgmdStart(const vgmdOptions *opts, vgmdState *state, rpcDaemon *daemon,
+          drvDriver **drv, GError **error)
+{
+    rpcServerConfig config = RPC_SERVER_CONFIG_DEFAULT;
+    rpcListenSpec listen = { &state->conf, state->confFile, opts->socket,
+                             state->privileged };
+    g_autoptr(rpcServer) srv = NULL;
+
+    daemon->privileged = state->privileged;
+    vgmdServerConfig(&state->conf, &config);
+    if (!(srv = rpcServerNew(&config, daemon, rpcPrograms, error)) ||
+        rpcListenAll(srv, &listen, error) < 0 ||
+        vgmdMakeRoot(opts, error) < 0 ||
+        !(*drv = vgmdOpenDriver(opts, daemon, error)))
+        return NULL;
+    return g_steal_pointer(&srv);
+}
+
+/* Stop serving first (running calls finish), then let the driver go:
+ * guests keep running and the next start finds them again. */
+static void
+vgmdStop(rpcServer *srv, drvDriver *drv, vgmdEvents *events)
+{
+    g_mutex_lock(&events->lock);
+    events->srv = NULL;
+    g_mutex_unlock(&events->lock);
+    rpcServerFree(srv);
+    drvDriverClose(drv);
+}
+
 static int
 vgmdRun(const vgmdOptions *opts, GError **error)
 {
     g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
-    g_autoptr(rpcServer) srv = NULL;
     g_auto(vgmdState) state = { 0 };
-    rpcServerConfig config = RPC_SERVER_CONFIG_DEFAULT;
-    rpcListenSpec listen = { 0 };
     rpcDaemon daemon = { 0 };
+    vgmdEvents events = { 0 };
+    drvDriver *drv = NULL;
+    rpcServer *srv;
     guint signals[3];
 
     if (vgmdSetup(opts, &state, error) < 0)
@@ -283,25 +390,24 @@ vgmdRun(const vgmdOptions *opts, GError **error)
     signals[0] = g_unix_signal_add(SIGTERM, vgmdQuit, loop);
     signals[1] = g_unix_signal_add(SIGINT, vgmdQuit, loop);
     signals[2] = g_unix_signal_add(SIGHUP, vgmdReload, &state);
-    daemon.privileged = state.privileged;
-    vgmdServerConfig(&state.conf, &config);
-    listen = (rpcListenSpec){ &state.conf, state.confFile, opts->socket,
-                              state.privileged };
-    /* Listen first: nothing is created when another daemon runs. */
-    if (!(srv = rpcServerNew(&config, &daemon, rpcPrograms, error)) ||
-        rpcListenAll(srv, &listen, error) < 0 ||
-        vgmdMakeRoot(opts, daemon.privileged, error) < 0) {
+    if (!(srv = vgmdStart(opts, &state, &daemon, &drv, error))) {
+        drvDriverClose(drv);
         vgmdRemoveSources(signals, G_N_ELEMENTS(signals));
         return -1;
     }
     state.srv = srv;
-    /* The driver sets rpcServerSetBusyCheck() so that running guests
-     * keep a session daemon alive past --timeout. */
+    g_mutex_init(&events.lock);
+    events.srv = srv;
+    drvEventRegister(drv, vgmdDomainEvent, &events, NULL);
+    /* Running guests keep a session daemon alive past --timeout. */
+    rpcServerSetBusyCheck(srv, vgmdBusy, drv);
     rpcServerSetIdleTimeout(srv, opts->timeout == VGMD_UNSET ? 0
                                                              : opts->timeout,
                             vgmdQuit, loop);
     g_main_loop_run(loop);
     g_info("shutting down");
+    vgmdStop(srv, drv, &events);
+    g_mutex_clear(&events.lock);
     vgmdRemoveSources(signals, G_N_ELEMENTS(signals));
     return 0;
 }

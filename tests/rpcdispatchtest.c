@@ -66,11 +66,13 @@ static const dispatchCase dispatchCases[] = {
         { REMOTE_PROC_AUTH_LIST, 0, NULL, 0, 0, "0" },
         END } },
     { "unknown-procedures", true, false, 0, (const callStep[]){
-        { REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS, 0, NULL, 0, VIR_ERR_NO_SUPPORT,
-          "unknown procedure: 273" },
+        /* migration (Perform3Params, GetJobInfo) is a later step */
+        { 305, 0, NULL, 0, VIR_ERR_NO_SUPPORT, "unknown procedure: 305" },
         OPEN_SYSTEM,
-        { REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, 0, NULL, 0, VIR_ERR_NO_SUPPORT,
-          "unknown procedure: 23" },
+        { 163, 0, NULL, 0, VIR_ERR_NO_SUPPORT, "unknown procedure: 163" },
+        /* served, but this daemon has no driver */
+        { REMOTE_PROC_CONNECT_NUM_OF_DOMAINS, 0, NULL, 0, VIR_ERR_NO_SUPPORT,
+          "not supported by the connection driver: virConnectNumOfDomains" },
         { 9999, 0, NULL, 0, VIR_ERR_NO_SUPPORT, "unknown procedure: 9999" },
         { -1, 0, NULL, 0, VIR_ERR_NO_SUPPORT, "unknown procedure: -1" },
         END } },
@@ -118,6 +120,18 @@ static const dispatchCase dispatchCases[] = {
         OPEN_SYSTEM,
         { REMOTE_PROC_CONNECT_GET_TYPE, 0, NULL, 0, 0, "GMEM" },
         { REMOTE_PROC_CONNECT_GET_HOSTNAME, 0, NULL, 0, 0, NULL },
+        /* refused before the arguments are even decoded */
+        { REMOTE_PROC_DOMAIN_CREATE, 0, NULL, 0, VIR_ERR_OPERATION_DENIED,
+          "read only access prevents virDomainCreate" },
+        { REMOTE_PROC_DOMAIN_DEFINE_XML, 0, NULL, 0, VIR_ERR_OPERATION_DENIED,
+          "read only access prevents virDomainDefineXML" },
+        { REMOTE_PROC_CONNECT_DOMAIN_XML_TO_NATIVE, 0, NULL, 0,
+          VIR_ERR_OPERATION_DENIED, "prevents virConnectDomainXMLToNative" },
+        { REMOTE_PROC_CONNECT_GET_DOMAIN_CAPABILITIES, 0, NULL, 0,
+          VIR_ERR_OPERATION_DENIED, "prevents virConnectGetDomainCapabilities" },
+        /* allowed: no driver in this test, so "not supported" */
+        { REMOTE_PROC_CONNECT_NUM_OF_DOMAINS, 0, NULL, 0, VIR_ERR_NO_SUPPORT,
+          "virConnectNumOfDomains" },
         END } },
 };
 
