@@ -615,7 +615,6 @@ drvCommandToString(const drvCommand *cmd, unsigned int flags)
 }
 
 #define DRV_COMMAND_NATIVE_STATE_DIR "/var/lib/virtgmem/qemu"
-#define DRV_COMMAND_NATIVE_LOG_DIR "/var/log/virtgmem/qemu"
 
 /* domxml-to-native opens nothing: descriptors are numbered from 3. */
 static int
@@ -632,17 +631,21 @@ drvCommandFakeFD(drvCommandFDKind kind, const char *what, void *opaque,
  * @xml: a domain definition
  * @format: "qemu-argv"
  * @caps: the capabilities of the QEMU the domain names
+ * @stateDir: the driver's state directory (NULL: the system one)
  * @error: return location for a GError
  *
  * What virsh domxml-to-native prints: the environment and command line,
- * shell-quoted on one line, with the paths a started domain would use
- * and made-up descriptor numbers.  Host support is not checked.
+ * shell-quoted on one line, with the paths a start by the driver that
+ * owns @stateDir would use (the domain's private directory and its QEMU
+ * log inside it) and made-up descriptor numbers.  Host support is not
+ * checked.
  *
  * Returns: (transfer full): the text, or NULL with @error set.
  */
 char *
 drvDomainXMLToNativeCaps(const char *xml, const char *format,
-                         const drvQemuCaps *caps, GError **error)
+                         const drvQemuCaps *caps, const char *stateDir,
+                         GError **error)
 {
     confDomainParseOpts opts = { .machine = drvQemuCapsGetDefaultMachine(caps) };
     g_autoptr(confDomainDef) def = NULL;
@@ -662,10 +665,10 @@ drvDomainXMLToNativeCaps(const char *xml, const char *format,
     if (!(def = confDomainDefParseString(xml, &opts, 0, error)))
         return NULL;
     shortName = drvCommandDomainShortName(def);
-    libDir = g_strdup_printf("%s/domain-%s", DRV_COMMAND_NATIVE_STATE_DIR,
+    libDir = g_strdup_printf("%s/domain-%s",
+                             stateDir ? stateDir : DRV_COMMAND_NATIVE_STATE_DIR,
                              shortName);
-    logFile = g_strdup_printf("%s/%s.log", DRV_COMMAND_NATIVE_LOG_DIR,
-                              def->name);
+    logFile = g_build_filename(libDir, "qemu.log", NULL);
     config = (drvCommandConfig) {
         libDir, logFile, DRV_COMMAND_NATIVE_STATE_DIR "/ram", "/dev/hugepages",
         NULL, drvCommandFakeFD, &nextFD, DRV_COMMAND_IOMMUFD_PASS_FDS,
@@ -698,5 +701,5 @@ drvDomainXMLToNative(const char *xml, const char *format,
     if (!(caps = drvQemuCapsLookup(def->devices.emulator, capsConfig, NULL,
                                    error)))
         return NULL;
-    return drvDomainXMLToNativeCaps(xml, format, caps, error);
+    return drvDomainXMLToNativeCaps(xml, format, caps, NULL, error);
 }

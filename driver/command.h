@@ -115,7 +115,8 @@ char *drvCommandShellQuote(const char *arg);
 char *drvCommandDomainShortName(const confDomainDef *def);
 
 char *drvDomainXMLToNativeCaps(const char *xml, const char *format,
-                               const drvQemuCaps *caps, GError **error);
+                               const drvQemuCaps *caps, const char *stateDir,
+                               GError **error);
 char *drvDomainXMLToNative(const char *xml, const char *format,
                            const drvQemuCapsConfig *capsConfig,
                            GError **error);

@@ -134,7 +134,7 @@ drvConnectDomainXMLToNative(drvDriver *drv, const char *format,
     if (!(def = confDomainDefParseString(xml, NULL, 0, error)) ||
         !(caps = drvConnectEmulatorCaps(drv, def->devices.emulator, error)))
         return NULL;
-    return drvDomainXMLToNativeCaps(xml, format, caps, error);
+    return drvDomainXMLToNativeCaps(xml, format, caps, drv->stateDir, error);
 }
 
 /**

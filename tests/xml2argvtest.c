@@ -172,13 +172,13 @@ testXMLToNative(void)
     g_autofree char *bad = NULL;
 
     g_assert_nonnull(caps);
-    out = drvDomainXMLToNativeCaps(xml, "qemu-argv", caps, &error);
+    out = drvDomainXMLToNativeCaps(xml, "qemu-argv", caps, NULL, &error);
     g_assert_no_error(error);
     g_assert_null(strchr(out, '\n'));
     g_assert_true(g_str_has_prefix(out, "LC_ALL=C PATH="));
     g_assert_nonnull(strstr(out, " -machine pc-q35-11.1,usb=off,"));
     g_assert_nonnull(strstr(out, " -object '{\"qom-type\":\"memory-backend-ram\""));
-    bad = drvDomainXMLToNativeCaps(xml, "xen-xm", caps, &error);
+    bad = drvDomainXMLToNativeCaps(xml, "xen-xm", caps, NULL, &error);
     g_assert_null(bad);
     g_assert_error(error, DRV_ERROR, VIR_ERR_CONFIG_UNSUPPORTED);
 }
