@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,11 +20,17 @@
 
 /*
  * The QEMU process of a capability probe: started with "-machine none"
- * and -S in a private temporary directory, its QMP socket bound by us
- * before the start (so there is nothing to retry: the connection waits
- * in the listen backlog until QEMU accepts it), its output kept in a log
- * file for error messages.  The process is killed when it does not exit
- * after "quit", on any error and on timeout; the directory always goes.
+ * and -S in a private temporary directory, its QMP monitor one end of a
+ * socketpair we made before the start, its output kept in a log file for
+ * error messages.  The process is killed when it does not exit after
+ * "quit", on any error and on timeout; the directory always goes.
+ *
+ * The monitor is connected before QEMU starts (a "server=off" chardev on
+ * a connected socket) rather than a listening socket: QEMU then has no
+ * connection to accept.  With a listening socket, QEMU 7.2 can accept our
+ * queued connection in its main thread while the monitor I/O thread is
+ * still installing its handlers; about one probe in 1,500 under load then
+ * gets the greeting twice or no reply to qmp_capabilities at all.
  */
 
 #define DRV_QEMU_CAPS_DEFAULT_TIMEOUT_MS 30000
@@ -34,7 +39,6 @@
 
 typedef struct {
     char *dir;
-    char *sockPath;
     char *logPath;
     GPid pid;               /* 0: not running */
 } drvQemuCapsProc;
@@ -90,14 +94,11 @@ static void
 drvQemuCapsProcClear(drvQemuCapsProc *proc)
 {
     drvQemuCapsProcStop(proc, 0);
-    if (proc->sockPath)
-        unlink(proc->sockPath);
     if (proc->logPath)
         unlink(proc->logPath);
     if (proc->dir && rmdir(proc->dir) < 0)
         g_debug("cannot remove %s: %s", proc->dir, g_strerror(errno));
     g_free(proc->dir);
-    g_free(proc->sockPath);
     g_free(proc->logPath);
 }
 
@@ -123,42 +124,17 @@ drvQemuCapsProcLastLog(const drvQemuCapsProc *proc)
     return NULL;
 }
 
+/* @fds[0]: ours, @fds[1]: QEMU's; both close-on-exec. */
 static int
-drvQemuCapsProcListen(drvQemuCapsProc *proc, GError **error)
+drvQemuCapsProcSocketPair(int fds[2], GError **error)
 {
-    VGM_AUTOCLOSE int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-
-    if (strlen(proc->sockPath) >= sizeof(addr.sun_path)) {
-        g_set_error(error, DRV_ERROR, VIR_ERR_INTERNAL_ERROR,
-                    _("QMP socket path '%1$s' is too long"), proc->sockPath);
-        return -1;
-    }
-    strcpy(addr.sun_path, proc->sockPath);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-        listen(fd, 1) < 0) {
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0) {
         g_set_error(error, DRV_ERROR, VIR_ERR_SYSTEM_ERROR,
-                    _("cannot listen on QMP socket '%1$s': %2$s"),
-                    proc->sockPath, g_strerror(errno));
+                    _("cannot create the QMP socket pair for probing QEMU: %1$s"),
+                    g_strerror(errno));
         return -1;
     }
-    return vgmStealFD(&fd);
-}
-
-static int
-drvQemuCapsProcConnect(drvQemuCapsProc *proc, GError **error)
-{
-    VGM_AUTOCLOSE int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-
-    strcpy(addr.sun_path, proc->sockPath);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-        g_set_error(error, DRV_ERROR, VIR_ERR_SYSTEM_ERROR,
-                    _("cannot connect to QMP socket '%1$s': %2$s"),
-                    proc->sockPath, g_strerror(errno));
-        return -1;
-    }
-    return vgmStealFD(&fd);
+    return 0;
 }
 
 static GStrv
@@ -168,8 +144,7 @@ drvQemuCapsProcArgv(const char *binary, bool kvm)
     const char *const fixed[] = {
         "-machine", "none", "-nodefaults", "-nographic", "-no-user-config",
         "-S", "-chardev",
-        "socket,id=vgmqmp,fd=" G_STRINGIFY(DRV_QEMU_CAPS_QMP_FD)
-        ",server=on,wait=off",
+        "socket,id=vgmqmp,fd=" G_STRINGIFY(DRV_QEMU_CAPS_QMP_FD),
         "-mon", "chardev=vgmqmp,mode=control", NULL,
     };
 
@@ -195,13 +170,13 @@ drvQemuCapsProcChildSetup(gpointer opaque)
 
 static int
 drvQemuCapsProcSpawn(drvQemuCapsProc *proc, const char *binary, bool kvm,
-                     int listenFd, GError **error)
+                     int qemuFd, GError **error)
 {
     g_auto(GStrv) argv = drvQemuCapsProcArgv(binary, kvm);
     VGM_AUTOCLOSE int logFd = open(proc->logPath,
                                    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
                                    0600);
-    int source[] = { listenFd };
+    int source[] = { qemuFd };
     int target[] = { DRV_QEMU_CAPS_QMP_FD };
     g_autoptr(GError) err = NULL;
 
@@ -238,17 +213,18 @@ drvQemuCapsProcInit(drvQemuCapsProc *proc, GError **error)
                     err->message);
         return -1;
     }
-    proc->sockPath = g_build_filename(proc->dir, "qmp.sock", NULL);
     proc->logPath = g_build_filename(proc->dir, "qemu.log", NULL);
     return 0;
 }
 
-/* Start QEMU, its monitor socket listening. */
+/* Start QEMU; returns our end of its monitor connection, or -1. */
 static int
 drvQemuCapsProcStart(drvQemuCapsProc *proc, const char *binary, bool kvm,
                      GError **error)
 {
-    VGM_AUTOCLOSE int listenFd = -1;
+    VGM_AUTOCLOSE int ours = -1;
+    VGM_AUTOCLOSE int theirs = -1;
+    int fds[2];
 
     if (!g_path_is_absolute(binary)) {
         g_set_error(error, DRV_ERROR, VIR_ERR_INVALID_ARG,
@@ -261,11 +237,14 @@ drvQemuCapsProcStart(drvQemuCapsProc *proc, const char *binary, bool kvm,
                     _("QEMU binary '%1$s' is not an executable file"), binary);
         return -1;
     }
-    if (drvQemuCapsProcInit(proc, error) < 0)
+    if (drvQemuCapsProcInit(proc, error) < 0 ||
+        drvQemuCapsProcSocketPair(fds, error) < 0)
         return -1;
-    if ((listenFd = drvQemuCapsProcListen(proc, error)) < 0)
+    ours = fds[0];
+    theirs = fds[1];
+    if (drvQemuCapsProcSpawn(proc, binary, kvm, theirs, error) < 0)
         return -1;
-    return drvQemuCapsProcSpawn(proc, binary, kvm, listenFd, error);
+    return vgmStealFD(&ours);
 }
 
 /**
@@ -291,11 +270,11 @@ drvQemuCapsProbe(const char *binary, const drvQemuCapsConfig *config,
         config->timeoutMs : DRV_QEMU_CAPS_DEFAULT_TIMEOUT_MS;
     int fd;
 
-    if (drvQemuCapsProcStart(&proc, binary, drvQemuCapsKVMUsable(config),
-                             error) < 0)
+    if ((fd = drvQemuCapsProcStart(&proc, binary,
+                                   drvQemuCapsKVMUsable(config),
+                                   error)) < 0)
         return NULL;
-    if ((fd = drvQemuCapsProcConnect(&proc, &err)) >= 0 &&
-        (caps = drvQemuCapsProbeFD(fd, binary, timeout, &err))) {
+    if ((caps = drvQemuCapsProbeFD(fd, binary, timeout, &err))) {
         drvQemuCapsProcStop(&proc, DRV_QEMU_CAPS_EXIT_WAIT_MS);
         return g_steal_pointer(&caps);
     }

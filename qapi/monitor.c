@@ -19,6 +19,8 @@
 /* Read at most this much per wake-up, so one chatty QEMU cannot starve
  * the other sources of the context. */
 #define QAPI_MONITOR_READ_BUDGET (4 * 1024 * 1024)
+/* How much of an offending message an error quotes. */
+#define QAPI_MONITOR_EXCERPT 200
 
 typedef struct {
     char *id;
@@ -808,30 +810,79 @@ qapiMonitorHandleGreeting(qapiMonitor *mon, const qapiJSON *msg)
         qapiMonitorStartNegotiation(mon);
 }
 
-/* Takes @msg. */
+/*
+ * At most QAPI_MONITOR_EXCERPT bytes of a frame for an error message:
+ * printable ASCII as it is, every other byte (and the backslash) as
+ * \xNN, "..." when cut.
+ */
+static char *
+qapiMonitorExcerpt(const char *data, size_t len)
+{
+    GString *out = g_string_new(NULL);
+    size_t i;
+
+    for (i = 0; i < len && i < QAPI_MONITOR_EXCERPT; i++) {
+        guchar c = data[i];
+
+        if (c >= 0x20 && c < 0x7f && c != '\\')
+            g_string_append_c(out, c);
+        else
+            g_string_append_printf(out, "\\x%02x", c);
+    }
+    if (len > QAPI_MONITOR_EXCERPT)
+        g_string_append(out, "...");
+    return g_string_free(out, FALSE);
+}
+
+/*
+ * A greeting after the first one.  QEMU sends one whenever its chardev
+ * reports the connection open, and QEMU 7.2 can report it twice for one
+ * client: the main thread accepts the connection (open event, greeting)
+ * while the monitor I/O thread installs its handlers and replays the
+ * open event of a backend it finds open (a second greeting).  Both come
+ * right after the connect, before QEMU reads qmp_capabilities, so the
+ * repeat carries nothing new.  libvirt also skips every greeting.
+ */
 static void
-qapiMonitorDispatch(qapiMonitor *mon, qapiJSON *msg)
+qapiMonitorHandleRepeatedGreeting(qapiMonitor *mon)
+{
+    g_debug("monitor %p: ignoring a repeated QMP greeting", (void *)mon);
+}
+
+/* Takes @msg, parsed from @frame. */
+static void
+qapiMonitorDispatch(qapiMonitor *mon, qapiJSON *msg, const char *frame,
+                    size_t len)
 {
     g_autoptr(qapiJSON) owned = msg;
+    g_autofree char *text = NULL;
 
     if (qapiJSONGetType(msg) != QAPI_JSON_TYPE_OBJECT) {
+        text = qapiMonitorExcerpt(frame, len);
         qapiMonitorFailf(mon, VIR_ERR_INTERNAL_ERROR,
-                         _("QEMU monitor sent a message that is not a JSON object"));
+                         _("QEMU monitor sent a message that is not a JSON object: '%1$s'"),
+                         text);
     } else if (!mon->greeted) {
         if (!qapiJSONObjectGetObject(msg, "QMP")) {
+            text = qapiMonitorExcerpt(frame, len);
             qapiMonitorFailf(mon, VIR_ERR_INTERNAL_ERROR,
-                             _("QEMU monitor did not start with a QMP greeting"));
+                             _("QEMU monitor did not start with a QMP greeting: '%1$s'"),
+                             text);
             return;
         }
         qapiMonitorHandleGreeting(mon, msg);
+    } else if (qapiJSONObjectGetObject(msg, "QMP")) {
+        qapiMonitorHandleRepeatedGreeting(mon);
     } else if (qapiJSONObjectHas(msg, "event")) {
         qapiMonitorHandleEvent(mon, msg);
     } else if (qapiJSONObjectHas(msg, "return") ||
                qapiJSONObjectHas(msg, "error")) {
         qapiMonitorHandleReply(mon, g_steal_pointer(&owned));
     } else {
+        text = qapiMonitorExcerpt(frame, len);
         qapiMonitorFailf(mon, VIR_ERR_INTERNAL_ERROR,
-                         _("QEMU monitor sent a message that is neither a reply nor an event"));
+                         _("QEMU monitor sent a message that is neither a reply nor an event: '%1$s'"),
+                         text);
     }
 }
 
@@ -839,6 +890,7 @@ static void
 qapiMonitorHandleFrame(qapiMonitor *mon, const char *data, size_t len)
 {
     g_autoptr(GError) err = NULL;
+    g_autofree char *text = NULL;
     qapiJSON *msg;
     size_t i;
 
@@ -849,12 +901,13 @@ qapiMonitorHandleFrame(qapiMonitor *mon, const char *data, size_t len)
     msg = qapiJSONParseFull(data, len, QAPI_JSON_DEFAULT_MAX_DEPTH,
                             mon->maxMessage, &err);
     if (!msg) {
+        text = qapiMonitorExcerpt(data, len);
         qapiMonitorFailf(mon, VIR_ERR_INTERNAL_ERROR,
-                         _("cannot parse a message from the QEMU monitor: %1$s"),
-                         err->message);
+                         _("cannot parse a message from the QEMU monitor: %1$s: '%2$s'"),
+                         err->message, text);
         return;
     }
-    qapiMonitorDispatch(mon, msg);
+    qapiMonitorDispatch(mon, msg, data, len);
 }
 
 /* Handles every complete frame in inbuf and drops it. */

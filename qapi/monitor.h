@@ -17,10 +17,12 @@
  * callbacks.
  *
  * Frames are JSON texts ending in "\r\n".  Commands get ids "vgm-N" and
- * replies are matched by id.  On EOF, hang-up, a read error, a frame that
- * is not JSON or a message larger than the limit, the monitor fails: every
- * pending command completes with the error, the EOF callback runs once,
- * and later sends fail.
+ * replies are matched by id.  A greeting after the first is skipped (QEMU
+ * 7.2 can send two; see monitor.c).  On EOF, hang-up, a read error, a
+ * frame that is not JSON or not a QMP message, or a message larger than
+ * the limit, the monitor fails: every pending command completes with the
+ * error (quoting the start of an offending message), the EOF callback
+ * runs once, and later sends fail.
  *
  * Callbacks may unref or close the monitor.
  */

@@ -3,8 +3,9 @@
 #
 # A stand-in for qemu-system-x86_64 in unit tests of the capability
 # probe's process handling (driver/qemucapsproc.c): it takes the QMP
-# listening socket the probe passes with "-chardev socket,...,fd=N",
-# accepts one client and replays recorded replies from the directory in
+# socket the probe passes with "-chardev socket,...,fd=N" (connected;
+# with ",server=on" a listening one, whose one client it accepts) and
+# replays recorded replies from the directory in
 # $VGM_FAKE_QEMU_DIR (NN-name.jsonl, in name order, then the file in
 # $VGM_FAKE_QEMU_QUIT).  A command other than the recorded one is an
 # error: a message on stderr and exit status 1, like a QEMU that died.
@@ -25,11 +26,15 @@ def fail(msg):
     sys.exit(1)
 
 
-def listen_fd(argv):
+def monitor_socket(argv):
     for arg in argv:
         m = re.match(r"socket,.*\bfd=(\d+)\b", arg)
-        if m:
-            return int(m.group(1))
+        if not m:
+            continue
+        sock = socket.socket(fileno=int(m.group(1)))
+        if re.search(r"\bserver=on\b", arg):
+            sock = sock.accept()[0]
+        return sock
     fail("no -chardev socket,fd=N")
 
 
@@ -59,8 +64,7 @@ def main():
             mode = f.read().strip()
     if mode == "fail":
         fail("-accel kvm: failed to initialize kvm: Permission denied")
-    lsock = socket.socket(fileno=listen_fd(sys.argv[1:]))
-    conn, _ = lsock.accept()
+    conn = monitor_socket(sys.argv[1:])
     if mode == "hang":
         time.sleep(60)
         return

@@ -410,7 +410,8 @@ typedef struct {
 static const testGarbage garbageCases[] = {
     { "this is not JSON", "cannot parse a message from the QEMU monitor" },
     { "[1, 2]", "not a JSON object" },
-    { "{\"hello\": 1}", "neither a reply nor an event" },
+    { "{\"hello\": 1}", "neither a reply nor an event: '{\"hello\": 1}'" },
+    { "qemu\tsaid \\o/", "'qemu\\x09said \\x5co/'" },
     { "{\"return\": {}, \"id\": \"someone-else\"}", "unknown command id" },
 };
 
@@ -432,6 +433,35 @@ testCaseGarbage(const void *data)
                           error ? error->message : "none", tc->message);
         if (f.eofCount != 1)
             VGM_TEST_FAIL("EOF callback ran %d times", f.eofCount);
+    }
+    testFixtureFinish(&f, NULL);
+}
+
+/*
+ * QEMU 7.2 may greet twice (a race between its main thread accepting the
+ * connection and the monitor I/O thread installing its handlers); the
+ * repeat must not fail the handshake.  @data: the version's greeting.
+ */
+static void
+testCaseRepeatedGreeting(const void *data)
+{
+    const char *ver = data;
+    testFixture f;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(qapiJSON) reply = NULL;
+
+    testFixtureInit(&f);
+    testAddRecorded(&f, ver, "00-greeting");
+    testAddHandshake(&f, ver);
+    testQMPServerAddExpect(f.srv, "{\"execute\":\"query-status\"}",
+                           "{\"return\":{\"status\":\"prelaunch\"}}");
+    if (testFixtureStart(&f) && testHandshake(&f)) {
+        if (testCommand(&f, "query-status", TEST_TIMEOUT_MS, &reply,
+                        &error) < 0)
+            VGM_TEST_FAIL("%s", error->message);
+        else if (g_strcmp0(qapiJSONObjectGetString(reply, "status"),
+                           "prelaunch") != 0)
+            VGM_TEST_FAIL("wrong reply");
     }
     testFixtureFinish(&f, NULL);
 }
@@ -557,6 +587,55 @@ testCaseByteByByte(const void *data)
             VGM_TEST_FAIL("reply or event lost");
     }
     testFixtureFinish(&f, NULL);
+}
+
+#define TEST_CHUNK_RUNS 60
+
+/* One conversation, the server's output cut at random from @seed. */
+static void
+testChunkedRun(guint32 seed, size_t maxChunk)
+{
+    testFixture f;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(qapiJSON) reply = NULL;
+    unsigned int i;
+
+    testFixtureInit(&f);
+    testQMPServerSetChunked(f.srv, seed, maxChunk);
+    testAddRecorded(&f, "7.2.22", "00-greeting");
+    testAddHandshake(&f, "7.2.22");
+    for (i = 0; i < 3; i++)
+        testQMPServerAddSend(f.srv, "{\"timestamp\":{\"seconds\":42,"
+                             "\"microseconds\":7},\"event\":\"STOP\"}");
+    testQMPServerAddExpect(f.srv, "{\"execute\":\"query-status\"}",
+                           "{\"return\":{\"status\":\"paused\"}}");
+    testQMPServerAddSend(f.srv, "{\"event\":\"RESUME\"}");
+    testAddRecorded(&f, NEWEST, "06-query-status");
+    if (testFixtureStart(&f) && testHandshake(&f)) {
+        if (testCommand(&f, "query-status", TEST_TIMEOUT_MS, NULL,
+                        &error) < 0 ||
+            testCommand(&f, "query-status", TEST_TIMEOUT_MS, &reply,
+                        &error) < 0)
+            VGM_TEST_FAIL("seed %u: %s", seed, error->message);
+        else if (!qapiJSONObjectGetString(reply, "status") ||
+                 GPOINTER_TO_UINT(g_hash_table_lookup(f.events, "STOP")) != 3)
+            VGM_TEST_FAIL("seed %u: reply or event lost", seed);
+    }
+    testFixtureFinish(&f, NULL);
+}
+
+/*
+ * Frames split anywhere (also between "\r" and "\n"), several in one
+ * read, the greeting repeated; @data: the largest piece.
+ */
+static void
+testCaseRandomChunks(const void *data)
+{
+    size_t maxChunk = GPOINTER_TO_SIZE(data);
+    guint32 i;
+
+    for (i = 1; i <= TEST_CHUNK_RUNS; i++)
+        testChunkedRun(i, maxChunk);
 }
 
 static void
@@ -789,6 +868,7 @@ static const testCase cases[] = {
     { "handshake/11.1.3", testCaseHandshake, "11.1.3" },
     { "handshake/no-greeting", testCaseNoGreeting, NULL },
     { "handshake/timeout", testCaseGreetingTimeout, NULL },
+    { "handshake/repeated-greeting", testCaseRepeatedGreeting, "7.2.22" },
     { "command/recorded", testCaseRecordedCommand, NULL },
     { "command/error-reply", testCaseErrorReply, NULL },
     { "command/out-of-order", testCaseOutOfOrder, NULL },
@@ -800,6 +880,7 @@ static const testCase cases[] = {
     { "fail/not-object", testCaseGarbage, &garbageCases[1] },
     { "fail/not-reply", testCaseGarbage, &garbageCases[2] },
     { "fail/unknown-id", testCaseGarbage, &garbageCases[3] },
+    { "fail/escaped", testCaseGarbage, &garbageCases[4] },
     { "fail/too-big", testCaseTooBig, NULL },
     { "fail/close-pending", testCaseClosePending, NULL },
     { "large/schema-7.2.22", testCaseRecordedSchema, "7.2.22" },
@@ -808,6 +889,9 @@ static const testCase cases[] = {
     { "large/8MiB", testCaseBigReply, GSIZE_TO_POINTER(8 * 1024 * 1024) },
     { "stream/byte-by-byte", testCaseByteByByte, NULL },
     { "stream/event-flood", testCaseEventFlood, NULL },
+    { "stream/chunks-1-4", testCaseRandomChunks, GSIZE_TO_POINTER(4) },
+    { "stream/chunks-1-64", testCaseRandomChunks, GSIZE_TO_POINTER(64) },
+    { "stream/chunks-1-512", testCaseRandomChunks, GSIZE_TO_POINTER(512) },
     { "connect/unix", testCaseConnect, NULL },
     { "events/unsorted-table", testCaseEventTableUnsorted, NULL },
     { "fake/unexpected-command", testCaseFakeUnexpected, NULL },

@@ -405,6 +405,22 @@ buildFlood(testQMPServer *srv)
         VGM_TEST_FAIL("%s", error->message);
 }
 
+/* QEMU 7.2 may send its greeting twice (see qapi/monitor.c). */
+static void
+buildGreetTwice(testQMPServer *srv)
+{
+    addPrefix(srv, 0);
+    addPrefix(srv, -1);
+}
+
+/* The same with the output cut at random, frames split anywhere. */
+static void
+buildGreetTwiceChunked(testQMPServer *srv)
+{
+    testQMPServerSetChunked(srv, 7, 512);
+    buildGreetTwice(srv);
+}
+
 static const badCase badCases[] = {
     { "silent", buildSilent, 300, "no QMP greeting",
       VIR_ERR_OPERATION_TIMEOUT },
@@ -432,6 +448,8 @@ static const badCase badCases[] = {
       "malformed reply of QEMU to 'qom-list-types': entry 0 has no string 'name'",
       VIR_ERR_INTERNAL_ERROR },
     { "event-flood", buildFlood, 20000, NULL, 0 },
+    { "greet-twice", buildGreetTwice, 5000, NULL, 0 },
+    { "greet-twice-chunked", buildGreetTwiceChunked, 20000, NULL, 0 },
 };
 
 static void

@@ -30,6 +30,9 @@ struct testQMPServer {
     GPtrArray *steps;
     bool byteByByte;
     bool anyOrder;
+    GRand *chunkRand;       /* set: chunked mode */
+    size_t maxChunk;
+    GString *outbuf;        /* chunked mode: lines not written yet */
     const qapiSchema *schema;
     int fd;
     int listenFD;
@@ -61,6 +64,7 @@ testQMPServerNew(void)
     srv->inbuf = g_byte_array_new();
     srv->ids = g_ptr_array_new_with_free_func(g_free);
     srv->failures = g_ptr_array_new_with_free_func(g_free);
+    srv->outbuf = g_string_new(NULL);
     return srv;
 }
 
@@ -77,6 +81,9 @@ testQMPServerFree(testQMPServer *srv)
     g_byte_array_unref(srv->inbuf);
     g_ptr_array_unref(srv->ids);
     g_ptr_array_unref(srv->failures);
+    g_string_free(srv->outbuf, TRUE);
+    if (srv->chunkRand)
+        g_rand_free(srv->chunkRand);
     g_free(srv);
 }
 
@@ -84,6 +91,15 @@ void
 testQMPServerSetByteByByte(testQMPServer *srv, bool on)
 {
     srv->byteByByte = on;
+}
+
+void
+testQMPServerSetChunked(testQMPServer *srv, guint32 seed, size_t maxChunk)
+{
+    if (srv->chunkRand)
+        g_rand_free(srv->chunkRand);
+    srv->chunkRand = g_rand_new_with_seed(seed);
+    srv->maxChunk = MAX(maxChunk, 1);
 }
 
 void
@@ -196,21 +212,63 @@ testQMPServerFailure(testQMPServer *srv, const char *fmt, ...)
 }
 
 static int
-testQMPServerWrite(testQMPServer *srv, const char *text)
+testQMPServerSendAll(testQMPServer *srv, const char *data, size_t len)
 {
-    g_autofree char *line = g_strconcat(text, "\r\n", NULL);
-    size_t len = strlen(line);
     size_t off = 0;
 
     while (off < len) {
-        size_t n = srv->byteByByte ? 1 : len - off;
-        ssize_t w = send(srv->fd, line + off, n, MSG_NOSIGNAL);
+        ssize_t w = send(srv->fd, data + off, len - off, MSG_NOSIGNAL);
 
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0)
             return -1;
         off += w;
+    }
+    return 0;
+}
+
+/*
+ * Chunked mode: write what the script produced since the last read, in
+ * pieces of 1..maxChunk bytes with a short pause after some, so
+ * the client sees frames split anywhere (also between "\r" and "\n") and
+ * several frames in one read.
+ */
+static int
+testQMPServerFlush(testQMPServer *srv)
+{
+    size_t off = 0;
+    int rc = 0;
+
+    while (rc == 0 && off < srv->outbuf->len) {
+        size_t n = g_rand_int_range(srv->chunkRand, 1, srv->maxChunk + 1);
+
+        n = MIN(n, srv->outbuf->len - off);
+        rc = testQMPServerSendAll(srv, srv->outbuf->str + off, n);
+        off += n;
+        if (g_rand_int_range(srv->chunkRand, 0, 8) == 0)
+            g_usleep(g_rand_int_range(srv->chunkRand, 1, 200));
+    }
+    g_string_truncate(srv->outbuf, 0);
+    return rc;
+}
+
+static int
+testQMPServerWrite(testQMPServer *srv, const char *text)
+{
+    g_autofree char *line = g_strconcat(text, "\r\n", NULL);
+    size_t len = strlen(line);
+    size_t off;
+
+    if (srv->chunkRand) {
+        g_string_append(srv->outbuf, line);
+        return 0;
+    }
+    if (!srv->byteByByte)
+        return testQMPServerSendAll(srv, line, len);
+    for (off = 0; off < len; off++) {
+        if (testQMPServerSendAll(srv, line + off, 1) < 0)
+            return -1;
     }
     return 0;
 }
@@ -233,6 +291,8 @@ testQMPServerReadLine(testQMPServer *srv)
             g_byte_array_remove_range(srv->inbuf, 0, len + 1);
             return g_strchomp(line);
         }
+        if (srv->chunkRand && testQMPServerFlush(srv) < 0)
+            return NULL;
         n = read(srv->fd, buf, sizeof(buf));
         if (n < 0 && errno == EINTR)
             continue;
@@ -410,6 +470,8 @@ testQMPServerRunStep(testQMPServer *srv, const testQMPStep *step)
         return testQMPServerReply(srv, step->reply,
                                   srv->ids->pdata[step->nth]) == 0;
     case TEST_QMP_HANGUP:
+        if (srv->chunkRand)
+            testQMPServerFlush(srv);
         shutdown(srv->fd, SHUT_RDWR);
         return false;
     }

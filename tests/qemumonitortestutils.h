@@ -39,6 +39,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(testQMPServer, testQMPServerFree);
 
 void testQMPServerSetByteByByte(testQMPServer *srv, bool on);
 /*
+ * Chunked: what the script writes between two reads of the server goes
+ * out together, cut at random (from @seed) into pieces of 1..@maxChunk
+ * bytes with short pauses, so frames reach the client split anywhere
+ * and several to one read.
+ */
+void testQMPServerSetChunked(testQMPServer *srv, guint32 seed,
+                             size_t maxChunk);
+/*
  * Any order: after the leading send steps (the greeting), each command
  * received is matched against the expect steps not used yet, in any
  * order; its reply and the send steps right after it (its events) go
