@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <config.h>
 
+#include <errno.h>
 #include <glib-unix.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #define VGM_DRIVERPRIV_H_ALLOW
@@ -35,6 +39,7 @@ typedef struct {
     drvQmpReqType type;
     int fd;
     char *cmd;
+    gint64 until;          /* attach: end of this handshake (monotonic µs) */
     bool done;
     char *replyText;
     qapiJSON *reply;
@@ -146,10 +151,10 @@ drvQmpSendCb(gpointer opaque)
  * for it.  Returns 0, or -1 with @error set.
  */
 static int
-drvQmpRun(drvQmpReq *req, GSourceFunc fn, gint64 timeoutMs, GError **error)
+drvQmpRunUntil(drvQmpReq *req, GSourceFunc fn, gint64 deadline,
+               GError **error)
 {
     drvDomainObj *obj = req->obj;
-    gint64 deadline = g_get_monotonic_time() + (timeoutMs + 5000) * 1000;
     g_autoptr(GMutexLocker) locker = NULL;
     GSource *src = g_idle_source_new();
 
@@ -165,6 +170,8 @@ drvQmpRun(drvQmpReq *req, GSourceFunc fn, gint64 timeoutMs, GError **error)
     }
     if (req->done && !req->error)
         return 0;
+    /* a callback that runs after this gives up must do nothing */
+    req->done = true;
     if (req->error) {
         g_propagate_error(error, g_steal_pointer(&req->error));
     } else if (obj->rt && obj->rt->exited) {
@@ -177,6 +184,15 @@ drvQmpRun(drvQmpReq *req, GSourceFunc fn, gint64 timeoutMs, GError **error)
                     obj->def->name);
     }
     return -1;
+}
+
+/* drvQmpRunUntil() with a deadline @timeoutMs (plus slack) from now. */
+static int
+drvQmpRun(drvQmpReq *req, GSourceFunc fn, gint64 timeoutMs, GError **error)
+{
+    gint64 deadline = g_get_monotonic_time() + (timeoutMs + 5000) * 1000;
+
+    return drvQmpRunUntil(req, fn, deadline, error);
 }
 
 /**
@@ -271,7 +287,8 @@ drvQmpHandshakeCb(qapiMonitor *mon, qapiJSON *reply, const GError *error,
     if (!error) {
         g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&req->obj->lock);
 
-        if (req->obj->rt)
+        /* not a connection drvQmpOpen() gave up on */
+        if (req->obj->rt && req->obj->rt->mon == mon)
             req->obj->rt->monReady = true;
     }
     drvQmpReqComplete(req, error);
@@ -283,6 +300,7 @@ drvQmpAttachCb(gpointer opaque)
     drvQmpReq *req = opaque;
     g_autoptr(GError) err = NULL;
     g_autoptr(qapiMonitor) mon = NULL;
+    gint64 leftMs = (req->until - g_get_monotonic_time()) / 1000;
     int fd = vgmStealFD(&req->fd);
 
     if (!(mon = qapiMonitorNew(fd, req->drv->ctx, &err))) {
@@ -292,37 +310,22 @@ drvQmpAttachCb(gpointer opaque)
     qapiMonitorSetMaxMessage(mon, DRV_QMP_MAX_MESSAGE);
     drvQmpEventHandlersSet(mon, req->obj);
     g_mutex_lock(&req->obj->lock);
+    if (req->done) {
+        /* the caller gave up before this ran; @mon closes with its ref */
+        g_mutex_unlock(&req->obj->lock);
+        qapiMonitorClose(mon);
+        return G_SOURCE_REMOVE;
+    }
     if (req->obj->rt)
         req->obj->rt->mon = qapiMonitorRef(mon);
     g_mutex_unlock(&req->obj->lock);
     g_atomic_int_inc(&req->refs);
-    if (qapiMonitorHandshake(mon, req->drv->timeouts.start,
-                             drvQmpHandshakeCb, req, &err) < 0) {
+    if (qapiMonitorHandshake(mon, MAX(leftMs, 1), drvQmpHandshakeCb, req,
+                             &err) < 0) {
         drvQmpReqComplete(req, err);
         drvQmpReqUnref(req);
     }
     return G_SOURCE_REMOVE;
-}
-
-/**
- * drvQmpAttach:
- * @drv: the driver
- * @obj: a domain with a runtime, unlocked, held by a job
- * @fd: a socket connected to QEMU's QMP monitor (always taken)
- * @error: return location for a GError
- *
- * Makes @fd the domain's monitor and negotiates capabilities.
- *
- * Returns: 0, or -1 with @error set.
- */
-int
-drvQmpAttach(drvDriver *drv, drvDomainObj *obj, int fd, GError **error)
-{
-    g_autoptr(drvQmpReq) req = drvQmpReqNew(drv, obj, DRV_QMP_REQ_ATTACH,
-                                            NULL);
-
-    req->fd = fd;
-    return drvQmpRun(req, drvQmpAttachCb, drv->timeouts.start, error);
 }
 
 typedef struct {
@@ -342,6 +345,30 @@ drvQmpCloseCb(gpointer opaque)
     return G_SOURCE_REMOVE;
 }
 
+/*
+ * Locked: drop the domain's monitor.  It is closed later, on the driver
+ * thread, so its pending callbacks never run under the lock; its events
+ * are ignored from now on (rt->mon no longer names it).
+ */
+static void
+drvQmpCloseMonitor(drvDriver *drv, drvDomainObj *obj)
+{
+    drvDomainRuntime *rt = obj->rt;
+    drvQmpClose *c;
+    GSource *src;
+
+    if (!rt->mon)
+        return;
+    c = g_new0(drvQmpClose, 1);
+    c->mon = g_steal_pointer(&rt->mon);
+    c->obj = drvDomainObjRef(obj);
+    src = g_idle_source_new();
+    g_source_set_callback(src, drvQmpCloseCb, c, NULL);
+    g_source_attach(src, drv->ctx);
+    g_source_unref(src);
+    rt->monReady = false;
+}
+
 /**
  * drvQmpDetach:
  * @drv: the driver
@@ -354,23 +381,167 @@ void
 drvQmpDetach(drvDriver *drv, drvDomainObj *obj)
 {
     drvDomainRuntime *rt = obj->rt;
-    drvQmpClose *c;
-    GSource *src;
 
     if (rt->exitWatch) {
         g_source_destroy(rt->exitWatch);
         g_clear_pointer(&rt->exitWatch, g_source_unref);
     }
-    if (!rt->mon)
+    drvQmpCloseMonitor(drv, obj);
+}
+
+/* True when the process behind @pidfd has exited, waiting up to @ms. */
+static bool
+drvQmpPidfdExited(int pidfd, int ms)
+{
+    struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+    return pidfd >= 0 && poll(&p, 1, ms) > 0;
+}
+
+/* @err (taken) as the error of drvQmpOpen() after @attempts tries. */
+static void
+drvQmpOpenError(drvDomainObj *obj, GError *err, unsigned int attempts,
+                gint64 begin, GError **error)
+{
+    long long ms = (g_get_monotonic_time() - begin) / 1000;
+
+    if (attempts == 1 || err->code != VIR_ERR_OPERATION_TIMEOUT) {
+        g_propagate_error(error, err);
         return;
-    c = g_new0(drvQmpClose, 1);
-    c->mon = g_steal_pointer(&rt->mon);
-    c->obj = drvDomainObjRef(obj);
-    src = g_idle_source_new();
-    g_source_set_callback(src, drvQmpCloseCb, c, NULL);
-    g_source_attach(src, drv->ctx);
-    g_source_unref(src);
-    rt->monReady = false;
+    }
+    g_set_error(error, err->domain, err->code,
+                _("QEMU of domain '%1$s' did not complete the QMP handshake on %2$u connections in %3$lld ms: %4$s"),
+                obj->def->name, attempts, ms, err->message);
+    g_error_free(err);
+}
+
+/* ---- open: connect + handshake, again when QEMU stays mute ---- */
+
+/*
+ * Connect to QEMU's QMP socket.  With @wait, retry while QEMU has not
+ * created it yet, until @deadline (monotonic µs) or until QEMU exits.
+ */
+static int
+drvQmpConnect(drvDomainObj *obj, gint64 deadline, bool wait, GError **error)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    g_autofree char *name = NULL;
+    int pidfd;
+    int err;
+
+    g_mutex_lock(&obj->lock);
+    g_strlcpy(addr.sun_path, obj->rt->monitorPath, sizeof(addr.sun_path));
+    name = g_strdup(obj->def->name);
+    pidfd = obj->rt->pidfd;
+    g_mutex_unlock(&obj->lock);
+    for (;;) {
+        VGM_AUTOCLOSE int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+        if (fd >= 0 &&
+            connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0)
+            return vgmStealFD(&fd);
+        err = errno;
+        if (fd < 0 || !wait || (err != ENOENT && err != ECONNREFUSED)) {
+            g_set_error(error, DRV_ERROR, VIR_ERR_SYSTEM_ERROR,
+                        _("cannot connect to the QEMU monitor '%1$s': %2$s"),
+                        addr.sun_path, g_strerror(err));
+            return -1;
+        }
+        if (drvQmpPidfdExited(pidfd, 10)) {
+            g_set_error(error, DRV_ERROR, VIR_ERR_OPERATION_FAILED,
+                        _("QEMU of domain '%1$s' exited while connecting to its monitor"),
+                        name);
+            return -1;
+        }
+        if (g_get_monotonic_time() > deadline) {
+            g_set_error(error, DRV_ERROR, VIR_ERR_OPERATION_TIMEOUT,
+                        _("timed out connecting to the QEMU monitor '%1$s'"),
+                        addr.sun_path);
+            return -1;
+        }
+    }
+}
+
+/*
+ * Unlocked: make @fd (always taken) the domain's monitor and negotiate
+ * capabilities, giving up at @until (monotonic µs).
+ */
+static int
+drvQmpAttach(drvDriver *drv, drvDomainObj *obj, int fd, gint64 until,
+             GError **error)
+{
+    g_autoptr(drvQmpReq) req = drvQmpReqNew(drv, obj, DRV_QMP_REQ_ATTACH,
+                                            NULL);
+
+    req->fd = fd;
+    req->until = until;
+    return drvQmpRunUntil(req, drvQmpAttachCb, until, error);
+}
+
+/* Less time than this left before the deadline is not worth a new try. */
+#define DRV_QMP_RETRY_MIN_US (100 * 1000)
+
+/*
+ * Unlocked: whether a failed handshake is worth another connection: it
+ * timed out, QEMU still runs and @deadline is not (nearly) reached.
+ */
+static bool
+drvQmpShouldRetry(drvDomainObj *obj, const GError *err, gint64 deadline)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&obj->lock);
+
+    if (err->code != VIR_ERR_OPERATION_TIMEOUT)
+        return false;
+    if (!obj->rt || obj->rt->exited || drvQmpPidfdExited(obj->rt->pidfd, 0))
+        return false;
+    return g_get_monotonic_time() + DRV_QMP_RETRY_MIN_US < deadline;
+}
+
+/**
+ * drvQmpOpen:
+ * @drv: the driver
+ * @obj: a domain with a runtime, unlocked, held by a job
+ * @deadline: when to give up (monotonic µs)
+ * @wait: wait for QEMU to create its socket (a fresh start)
+ * @error: return location for a GError
+ *
+ * Connects to the domain's QMP socket and negotiates capabilities, each
+ * try bounded by timeouts.handshake.  QEMU 7.2 with a listening QMP
+ * chardev sometimes greets a client that connected early and then never
+ * answers qmp_capabilities (a thread race in QEMU, about 1 in 1,000
+ * starts under load); a new connection gets a fresh greeting and works.
+ * So while QEMU runs and @deadline allows, a mute connection is dropped
+ * and another made.
+ *
+ * Returns: 0, or -1 with @error set.
+ */
+int
+drvQmpOpen(drvDriver *drv, drvDomainObj *obj, gint64 deadline, bool wait,
+           GError **error)
+{
+    gint64 begin = g_get_monotonic_time();
+    unsigned int attempt;
+
+    for (attempt = 1;; attempt++) {
+        g_autoptr(GError) err = NULL;
+        gint64 until = g_get_monotonic_time() + drv->timeouts.handshake * 1000;
+        int fd;
+
+        if ((fd = drvQmpConnect(obj, deadline, wait, error)) < 0)
+            return -1;
+        if (drvQmpAttach(drv, obj, fd, MIN(until, deadline), &err) == 0)
+            return 0;
+        if (!drvQmpShouldRetry(obj, err, deadline)) {
+            drvQmpOpenError(obj, g_steal_pointer(&err), attempt, begin,
+                            error);
+            return -1;
+        }
+        g_info("domain '%s': QMP handshake on connection %u failed (%s); connecting again",
+               obj->def->name, attempt, err->message);
+        g_mutex_lock(&obj->lock);
+        drvQmpCloseMonitor(drv, obj);
+        g_mutex_unlock(&obj->lock);
+    }
 }
 
 /* ---- the exit watch ---- */

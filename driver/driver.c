@@ -21,6 +21,7 @@
 #define DRV_DEFAULT_JOB_MS 30000
 #define DRV_DEFAULT_MONITOR_MS 30000
 #define DRV_DEFAULT_START_MS 30000
+#define DRV_DEFAULT_HANDSHAKE_MS 5000
 #define DRV_DEFAULT_DESTROY_MS 10000
 #define DRV_DEFAULT_GRACEFUL_MS 60000
 
@@ -83,6 +84,8 @@ drvDriverSetTimeouts(drvDriver *drv, const drvDriverTimeouts *t)
     drv->timeouts.job = drvDefaultMs(t->job, DRV_DEFAULT_JOB_MS);
     drv->timeouts.monitor = drvDefaultMs(t->monitor, DRV_DEFAULT_MONITOR_MS);
     drv->timeouts.start = drvDefaultMs(t->start, DRV_DEFAULT_START_MS);
+    drv->timeouts.handshake = drvDefaultMs(t->handshake,
+                                           DRV_DEFAULT_HANDSHAKE_MS);
     drv->timeouts.destroy = drvDefaultMs(t->destroy, DRV_DEFAULT_DESTROY_MS);
     drv->timeouts.graceful = drvDefaultMs(t->graceful,
                                           DRV_DEFAULT_GRACEFUL_MS);

@@ -32,6 +32,7 @@ typedef struct {
     gint64 job;          /* waiting for another job: 30 s */
     gint64 monitor;      /* a QMP command: 30 s */
     gint64 start;        /* spawn to QMP greeting: 30 s */
+    gint64 handshake;    /* connect to qmp_capabilities reply, else retry: 5 s */
     gint64 destroy;      /* SIGTERM to SIGKILL: 10 s */
     gint64 graceful;     /* SIGTERM only, graceful destroy: 60 s */
 } drvDriverTimeouts;

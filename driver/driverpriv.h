@@ -93,7 +93,8 @@ int drvProcessReadStartTime(pid_t pid, unsigned long long *ticks);
 char *drvProcessLogTail(const char *path, gint64 from, size_t max);
 
 /* driver/domainqmp.c: everything runs on the driver thread. */
-int drvQmpAttach(drvDriver *drv, drvDomainObj *obj, int fd, GError **error);
+int drvQmpOpen(drvDriver *drv, drvDomainObj *obj, gint64 deadline, bool wait,
+               GError **error);
 void drvQmpDetach(drvDriver *drv, drvDomainObj *obj);
 int drvQmpCommand(drvDriver *drv, drvDomainObj *obj, const char *cmd,
                   char **reply, GError **error);

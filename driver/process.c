@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
-#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -384,55 +383,6 @@ drvProcessWritePidfile(drvDriver *drv, drvDomainObj *obj, pid_t pid,
     return drvPersistWriteAtomic(path, text, error);
 }
 
-/* True when the process behind @pidfd has exited, waiting up to @ms. */
-static bool
-drvProcessPidfdExited(int pidfd, int ms)
-{
-    struct pollfd p = { .fd = pidfd, .events = POLLIN };
-
-    return poll(&p, 1, ms) > 0;
-}
-
-/*
- * Connect to QEMU's QMP socket, retrying while QEMU has not created it
- * yet, until @deadline (monotonic µs) or until QEMU exits.
- */
-static int
-drvProcessConnectMonitor(drvDomainObj *obj, const char *path, int pidfd,
-                         gint64 deadline, GError **error)
-{
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    int err;
-
-    g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
-    for (;;) {
-        VGM_AUTOCLOSE int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-        if (fd >= 0 &&
-            connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0)
-            return vgmStealFD(&fd);
-        err = errno;
-        if (fd < 0 || (err != ENOENT && err != ECONNREFUSED)) {
-            g_set_error(error, DRV_ERROR, VIR_ERR_SYSTEM_ERROR,
-                        _("cannot connect to the QEMU monitor '%1$s': %2$s"),
-                        path, g_strerror(err));
-            return -1;
-        }
-        if (drvProcessPidfdExited(pidfd, 10)) {
-            g_set_error(error, DRV_ERROR, VIR_ERR_OPERATION_FAILED,
-                        _("QEMU of domain '%1$s' exited while connecting to its monitor"),
-                        obj->def->name);
-            return -1;
-        }
-        if (g_get_monotonic_time() > deadline) {
-            g_set_error(error, DRV_ERROR, VIR_ERR_OPERATION_TIMEOUT,
-                        _("timed out connecting to the QEMU monitor '%1$s'"),
-                        path);
-            return -1;
-        }
-    }
-}
-
 /**
  * drvProcessKill:
  * @obj: a locked running domain
@@ -779,17 +729,8 @@ drvProcessBringUp(drvDriver *drv, drvDomainObj *obj, bool paused,
                   GError **error)
 {
     gint64 deadline = g_get_monotonic_time() + drv->timeouts.start * 1000;
-    char *path;
-    int pidfd;
-    int fd;
 
-    g_mutex_lock(&obj->lock);
-    path = g_strdup(obj->rt->monitorPath);
-    pidfd = obj->rt->pidfd;
-    g_mutex_unlock(&obj->lock);
-    fd = drvProcessConnectMonitor(obj, path, pidfd, deadline, error);
-    g_free(path);
-    if (fd < 0 || drvQmpAttach(drv, obj, fd, error) < 0)
+    if (drvQmpOpen(drv, obj, deadline, true, error) < 0)
         return -1;
     if (!paused && drvQmpCommand(drv, obj, "cont", NULL, error) < 0)
         return -1;

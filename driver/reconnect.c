@@ -1,18 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <config.h>
 
-#include <errno.h>
 #include <glib/gstdio.h>
 #include <sys/pidfd.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #define VGM_DRIVERPRIV_H_ALLOW
 #include "driver/driverpriv.h"
-#include "util/error.h"
 #include "util/fd.h"
-#include "util/i18n.h"
 
 /*
  * Finding running domains again when the driver opens: every status file
@@ -75,24 +70,6 @@ drvReconnectOpenProcess(drvDomainObj *obj)
     return vgmStealFD(&pidfd);
 }
 
-static int
-drvReconnectMonitor(drvDriver *drv, drvDomainObj *obj, GError **error)
-{
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    VGM_AUTOCLOSE int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int err;
-
-    g_strlcpy(addr.sun_path, obj->rt->monitorPath, sizeof(addr.sun_path));
-    if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-        err = errno;
-        g_set_error(error, DRV_ERROR, VIR_ERR_OPERATION_FAILED,
-                    _("cannot reconnect to the QEMU monitor '%1$s': %2$s"),
-                    obj->rt->monitorPath, g_strerror(err));
-        return -1;
-    }
-    return drvQmpAttach(drv, obj, vgmStealFD(&fd), error);
-}
-
 /* Locked, job held: the monitor and QEMU's run state. */
 static void
 drvReconnectResync(drvDriver *drv, drvDomainObj *obj)
@@ -103,7 +80,9 @@ drvReconnectResync(drvDriver *drv, drvDomainObj *obj)
     int rc;
 
     g_mutex_unlock(&obj->lock);
-    rc = drvReconnectMonitor(drv, obj, &err);
+    /* the same retries as a start: see drvQmpOpen() */
+    rc = drvQmpOpen(drv, obj, g_get_monotonic_time() +
+                    drv->timeouts.start * 1000, false, &err);
     if (rc == 0)
         rc = drvQmpQueryStatus(drv, obj, &state, &reason, &err);
     g_mutex_lock(&obj->lock);

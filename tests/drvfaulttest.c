@@ -20,7 +20,7 @@
  * Bad input and faults with real QEMU processes (integration suite):
  * wrong states, a busy domain, a QEMU that ignores SIGTERM, a status file
  * whose pid now belongs to another program, a full disk, a QEMU that
- * floods its monitor.
+ * floods its monitor, a QEMU that greets and then never answers.
  */
 
 #define TEST_WAIT_MS 15000
@@ -354,6 +354,92 @@ testNoGreeting(gconstpointer data)
     g_assert_cmpuint(drvTestCountProcesses(t->root), ==, 0);
 }
 
+/*
+ * A QEMU that greets its first client and then never answers (QEMU 7.2's
+ * race with an early client on a listening QMP socket): the start drops
+ * that connection after timeouts.handshake, connects again and succeeds.
+ * The reconnect after a daemon restart does the same.
+ */
+static void
+testMuteFirst(gconstpointer data)
+{
+    g_autoptr(drvTest) t = drvTestNew();
+    g_autofree char *fake = g_build_filename(g_getenv("VGM_TEST_SRCDIR"),
+                                             "integration", "qemu-mute.py",
+                                             NULL);
+    g_autoptr(drvDomainRef) ref = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *reply = NULL;
+    gint64 begin;
+    int state = -1;
+
+    t->timeouts.start = 10000;
+    t->timeouts.handshake = 500;
+    drvTestReopen(t, false);
+    begin = g_get_monotonic_time();
+    ref = testDefineStart(t, "mute", 12, fake);
+    if (!ref)
+        return;
+    g_test_message("started after %" G_GINT64_FORMAT " ms",
+                   (g_get_monotonic_time() - begin) / 1000);
+    g_assert_cmpint(drvDomainGetState(t->drv, ref->uuid, &state, NULL, NULL),
+                    ==, 0);
+    g_assert_cmpint(state, ==, VIR_DOMAIN_RUNNING);
+    /* the second connection is the monitor; the first left no trace */
+    reply = drvDomainQemuMonitorCommand(t->drv, ref->uuid,
+                                        "{\"execute\":\"query-status\"}",
+                                        0, &err);
+    g_assert_nonnull(reply);
+    g_assert_nonnull(strstr(reply, "running"));
+    g_assert_cmpint(drvDomainSuspend(t->drv, ref->uuid, &err), ==, 0);
+    g_assert_cmpint(drvDomainGetState(t->drv, ref->uuid, &state, NULL, NULL),
+                    ==, 0);
+    g_assert_cmpint(state, ==, VIR_DOMAIN_PAUSED);
+    /* a daemon restart: the third connection is mute too, the fourth works */
+    drvTestReopen(t, false);
+    g_assert_cmpint(drvDomainGetState(t->drv, ref->uuid, &state, NULL, NULL),
+                    ==, 0);
+    g_assert_cmpint(state, ==, VIR_DOMAIN_PAUSED);
+    g_assert_cmpint(drvDomainResume(t->drv, ref->uuid, &err), ==, 0);
+    g_assert_cmpint(drvDomainGetState(t->drv, ref->uuid, &state, NULL, NULL),
+                    ==, 0);
+    g_assert_cmpint(state, ==, VIR_DOMAIN_RUNNING);
+    g_assert_cmpint(drvDomainDestroy(t->drv, ref->uuid, 0, &err), ==, 0);
+    g_assert_cmpuint(drvTestCountProcesses(t->root), ==, 0);
+}
+
+/* A QEMU that greets every client and never answers: the start fails in time. */
+static void
+testDeaf(gconstpointer data)
+{
+    g_autoptr(drvTest) t = drvTestNew();
+    g_autofree char *fake = g_build_filename(g_getenv("VGM_TEST_SRCDIR"),
+                                             "integration", "qemu-deaf.py",
+                                             NULL);
+    g_autofree char *xml = drvTestXML("deaf", 13, fake);
+    g_autoptr(drvDomainRef) ref = NULL;
+    g_autoptr(GError) err = NULL;
+    gint64 ms;
+
+    t->timeouts.start = 2000;
+    t->timeouts.handshake = 400;
+    drvTestReopen(t, false);
+    ref = drvDomainDefineXML(t->drv, xml, 0, &err);
+    g_assert_nonnull(ref);
+    ms = g_get_monotonic_time();
+    g_assert_cmpint(drvDomainCreate(t->drv, ref->uuid, 0, &err), ==, -1);
+    ms = (g_get_monotonic_time() - ms) / 1000;
+    g_test_message("failed after %" G_GINT64_FORMAT " ms: %s", ms,
+                   err->message);
+    drvTestCheckError(err, VIR_ERR_OPERATION_TIMEOUT,
+                      "did not complete the QMP handshake");
+    g_assert_nonnull(strstr(err->message, "ignoring it"));
+    /* start timeout, plus killing QEMU and slack for a loaded host */
+    g_assert_cmpint(ms, <, 2000 + 3000);
+    g_assert_cmpint(testPid(t, "deaf"), ==, -1);
+    g_assert_cmpuint(drvTestCountProcesses(t->root), ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -367,5 +453,7 @@ main(int argc, char **argv)
     g_test_add_data_func("/fault/monitor-flood", NULL, testFlood);
     g_test_add_data_func("/fault/no-greeting", NULL, testNoGreeting);
     g_test_add_data_func("/fault/endless-message", NULL, testEndless);
+    g_test_add_data_func("/fault/mute-first-connection", NULL, testMuteFirst);
+    g_test_add_data_func("/fault/mute-every-connection", NULL, testDeaf);
     return g_test_run();
 }

@@ -14,7 +14,11 @@ the greeting and answers commands, emitting the events a guest would:
 Called as qemu-flood.py it also floods the monitor with events between
 commands; called as qemu-endless.py it sends one message that never ends;
 called as qemu-silent.py it accepts the connection, prints a line and
-never greets.  SIGTERM ends it like QEMU: SHUTDOWN (host-signal), then exit.
+never greets.  Called as qemu-mute.py it greets its odd clients (the
+first, the third...) and then ignores them, like QEMU 7.2's race with an
+early client on a listening QMP socket, and serves the even ones; called
+as qemu-deaf.py it does that to every client.  Like QEMU, it takes a new
+client once the old one left.  SIGTERM ends it like QEMU: SHUTDOWN (host-signal), then exit.
 """
 
 import json
@@ -54,6 +58,12 @@ EVENTS = {
 }
 
 
+GREETING = frame({"QMP": {"version": {"qemu": {"micro": 0, "minor": 2,
+                                               "major": 7},
+                                      "package": "fake"},
+                          "capabilities": []}})
+
+
 def on_term(signum, _frame):
     if CONN is not None:
         try:
@@ -88,8 +98,8 @@ def answer(conn, line, state):
         conn.sendall(b'{"event": "')
 
 
-def serve(conn, flood):
-    state = {"status": "prelaunch", "flood": flood, "flooding": False}
+def serve(conn, state):
+    """Answer @conn until the client leaves."""
     noise = event("RTC_CHANGE", {"offset": 1}) * 200
     if state["flood"] == "endless":
         noise = b"x" * 65536
@@ -102,9 +112,8 @@ def serve(conn, flood):
                 data = conn.recv(65536)
             except OSError:
                 data = b""
-            if not data:         # like QEMU: run on without a client
-                while True:
-                    signal.pause()
+            if not data:
+                return
             buf += data
             while b"\n" in buf:
                 line, buf = buf.split(b"\n", 1)
@@ -113,9 +122,21 @@ def serve(conn, flood):
         if w:
             try:
                 conn.send(noise)
-            except OSError:      # the client gave up: QEMU runs on
-                while True:
-                    signal.pause()
+            except OSError:      # the client gave up
+                return
+
+
+def ignore(conn, n):
+    """Greet @conn and ignore what it sends until the client leaves."""
+    print("fake QEMU: greeting client %d and ignoring it" % n, flush=True)
+    conn.sendall(GREETING)
+    while True:
+        try:
+            data = conn.recv(65536)
+        except OSError:
+            data = b""
+        if not data:
+            return
 
 
 def main():
@@ -123,6 +144,11 @@ def main():
     args = sys.argv[1:]
     if any(a == "-machine" and b == "none" for a, b in zip(args, args[1:])):
         os.execv(REAL, [REAL] + args)
+    with open("/proc/self/cmdline", "rb") as f:
+        argv0 = f.read().split(b"\0")[0].decode()
+    if argv0 != sys.argv[0]:
+        # argv[0] is the emulator, as for QEMU: a reconnect checks it
+        os.execv(sys.executable, [sys.argv[0]] + sys.argv)
     fd = None
     for a in args:
         m = re.search(r"charmonitor,fd=(\d+)", a)
@@ -130,19 +156,25 @@ def main():
             fd = int(m.group(1))
     signal.signal(signal.SIGTERM, on_term)
     lsock = socket.socket(fileno=fd)
-    CONN, _ = lsock.accept()
-    if "silent" in os.path.basename(sys.argv[0]):
-        print("fake QEMU: hanging before the QMP greeting", flush=True)
-        while True:
-            signal.pause()
-    CONN.sendall(frame({"QMP": {"version": {"qemu": {"micro": 0, "minor": 2,
-                                                     "major": 7},
-                                            "package": "fake"},
-                                "capabilities": []}}))
     name = os.path.basename(sys.argv[0])
     flood = "endless" if "endless" in name else "flood" in name
-    serve(CONN, flood)
-
+    state = {"status": "prelaunch", "flood": flood, "flooding": False}
+    n = 0
+    while True:                  # like QEMU: a new client after the old one
+        CONN, _ = lsock.accept()
+        n += 1
+        if "silent" in name:
+            print("fake QEMU: hanging before the QMP greeting", flush=True)
+            while True:
+                signal.pause()
+        if "deaf" in name or ("mute" in name and n % 2 == 1):
+            ignore(CONN, n)
+        else:
+            CONN.sendall(GREETING)
+            serve(CONN, state)
+            state["flooding"] = False
+        CONN.close()
+        CONN = None
 
 if __name__ == "__main__":
     sys.exit(main())
