@@ -38,7 +38,8 @@ struct rpcClient {
     gsize outOffset;             /* bytes of the head already written */
     bool flushScheduled;
     bool closed;
-    bool closeWhenFlushed;       /* a fatal error reply is queued */
+    bool closeWhenFlushed;       /* a last reply is queued (a fatal
+                                  * error, CONNECT_CLOSE) */
     unsigned int inflight;       /* calls handed to workers */
 };
 
@@ -137,15 +138,28 @@ rpcClientSend(rpcClient *client, GBytes *frame)
  * @client: a client
  * @reply: (transfer full): the reply to a call rpcServerQueueCall() took
  *
- * Called by a worker when a call has finished.
+ * Called by a worker when a call has finished.  Once CONNECT_CLOSE has
+ * run, the last reply is the client's last frame: the I/O thread closes
+ * the client right after writing it, as libvirtd does, so the client no
+ * longer counts against max_clients by the time it reads that reply.
  */
 void
 rpcClientCallDone(rpcClient *client, GBytes *reply)
 {
-    g_mutex_lock(&client->lock);
+    bool connClosed = rpcConnIsClosed(client->conn);
+    RPC_LOCK_SCOPE(&client->lock);
+
     client->inflight--;
-    g_mutex_unlock(&client->lock);
-    rpcClientSend(client, reply);
+    if (client->closed) {
+        g_bytes_unref(reply);
+        return;
+    }
+    /* Set with the reply queued under one lock: no flush in between
+     * may close before the reply is out. */
+    if (connClosed && client->inflight == 0)
+        client->closeWhenFlushed = true;
+    g_queue_push_tail(&client->outq, reply);
+    rpcClientScheduleFlushLocked(client);
 }
 
 /* Write what the socket takes. Returns 0 (all out), 1 (would block) or

@@ -142,6 +142,15 @@ rpcConnClose(rpcConn *conn)
     g_array_set_size(conn->callbacks, 0);
 }
 
+/* Whether CONNECT_CLOSE ended the connection. */
+bool
+rpcConnIsClosed(rpcConn *conn)
+{
+    RPC_LOCK_SCOPE(&conn->lock);
+
+    return conn->closed;
+}
+
 bool
 rpcConnIsOpen(rpcConn *conn)
 {

@@ -76,6 +76,7 @@ const rpcDaemon *rpcConnGetDaemon(rpcConn *conn);
 int rpcConnOpen(rpcConn *conn, const char *name, unsigned int flags,
                 GError **error);
 void rpcConnClose(rpcConn *conn);
+bool rpcConnIsClosed(rpcConn *conn);
 bool rpcConnIsOpen(rpcConn *conn);
 bool rpcConnIsReadOnly(rpcConn *conn);
 char *rpcConnGetURI(rpcConn *conn);

@@ -361,6 +361,7 @@ testExitWhileClosed(gconstpointer data)
     g_autoptr(drvTest) t = drvTestNew();
     g_autoptr(drvDomainRef) ref = testDefine(t, "gone", 20);
     g_autofree char *stat = NULL;
+    siginfo_t info = { 0 };
     pid_t pid;
 
     if (!ref || !testStart(t, ref, 0))
@@ -368,7 +369,10 @@ testExitWhileClosed(gconstpointer data)
     pid = testPid(t, "gone");
     drvTestClose(t);
     g_assert_cmpint(kill(pid, SIGKILL), ==, 0);
-    g_usleep(200 * 1000);                 /* a zombie of ours now */
+    /* Wait until it is a zombie of ours (we are its subreaper), without
+     * reaping it: that is the driver's job on reconnect. */
+    g_assert_cmpint(waitid(P_PID, pid, &info, WEXITED | WNOWAIT), ==, 0);
+    g_assert_cmpint(info.si_code, ==, CLD_KILLED);
     drvTestOpen(t, false);
     testCheckState(t, ref->uuid, VIR_DOMAIN_SHUTOFF,
                    VIR_DOMAIN_SHUTOFF_CRASHED);

@@ -21,16 +21,24 @@
 
 static gint running;
 static gint maxRunning;
+/* Calls wait (10 s at most) until this many ran at once, so a worker
+ * that a loaded machine starts late still overlaps the others. */
+static gint gate;
 
 static int
 slowProc(rpcConn *conn, void *args, void *ret, GError **error)
 {
     gint now = g_atomic_int_add(&running, 1) + 1;
+    gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
     gint seen;
 
     while ((seen = g_atomic_int_get(&maxRunning)) < now &&
            !g_atomic_int_compare_and_exchange(&maxRunning, seen, now))
         ;
+    while (g_atomic_int_get(&maxRunning) < g_atomic_int_get(&gate) &&
+           g_get_monotonic_time() < end)
+        g_usleep(1000);
+    /* Then long enough for calls over the limit to show. */
     g_usleep(SLOW_MS * 1000);
     g_atomic_int_add(&running, -1);
     return 0;
@@ -109,6 +117,7 @@ testClientRequests(gconstpointer data)
                     ==, 0);
     rpcServerAddClient(srv, fds[0], false, "socketpair");
     g_atomic_int_set(&maxRunning, 0);
+    g_atomic_int_set(&gate, tc->expectMax);
     for (i = 0; i < tc->calls; i++) {
         g_autoptr(GBytes) call = rpcTestCall(REMOTE_PROC_AUTH_LIST, i, NULL,
                                              NULL);
@@ -144,6 +153,7 @@ testSetConfig(void)
                     ==, 0);
     rpcServerAddClient(srv, fds[0], false, "socketpair");
     g_atomic_int_set(&maxRunning, 0);
+    g_atomic_int_set(&gate, 1);
     for (i = 0; i < 4; i++) {
         g_autoptr(GBytes) call = rpcTestCall(REMOTE_PROC_AUTH_LIST, i, NULL,
                                              NULL);

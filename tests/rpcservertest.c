@@ -35,6 +35,8 @@ fixtureSetUp(serverFixture *fx, gconstpointer data)
 
     config.keepAliveInterval = 0;
     config.maxClientRequests = 2;
+    if (data)
+        config.maxClients = GPOINTER_TO_UINT(data);
     fx->srv = rpcServerNew(&config, &testDaemon, rpcPrograms, NULL);
     g_assert_nonnull(fx->srv);
     g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds),
@@ -190,6 +192,40 @@ testMaxClients(void)
     close(b[1]);
 }
 
+/* CONNECT_CLOSE: the server closes the connection right after the
+ * reply, as libvirtd does, so a client that got that reply and connects
+ * again is not refused under max_clients (the refusal would be a fatal
+ * warning here). */
+static void
+testCloseFreesSlot(serverFixture *fx, gconstpointer data)
+{
+    remote_connect_open_args open = { NULL, 0 };
+    g_autoptr(GBytes) reply = NULL;
+    g_autoptr(GBytes) authList = NULL;
+    VGM_AUTOCLOSE int peer = -1;
+    struct pollfd pfd = { fx->peer, POLLIN, 0 };
+    char byte;
+    int b[2];
+
+    sendCall(fx, REMOTE_PROC_CONNECT_OPEN, 0,
+             (xdrproc_t)xdr_remote_connect_open_args, &open);
+    g_assert_nonnull((reply = readFrame(fx)));
+    g_clear_pointer(&reply, g_bytes_unref);
+    sendCall(fx, REMOTE_PROC_CONNECT_CLOSE, 1, NULL, NULL);
+    g_assert_nonnull((reply = readFrame(fx)));
+    /* Closed already: EOF without running the server again. */
+    g_assert_cmpint(poll(&pfd, 1, 5000), ==, 1);
+    g_assert_cmpint(read(fx->peer, &byte, 1), ==, 0);
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, b),
+                    ==, 0);
+    rpcServerAddClient(fx->srv, b[0], false, "again");
+    /* The new client is served: swap it in as ours. */
+    peer = fx->peer;
+    fx->peer = b[1];
+    sendCall(fx, REMOTE_PROC_AUTH_LIST, 2, NULL, NULL);
+    g_assert_nonnull((authList = readFrame(fx)));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -199,6 +235,9 @@ main(int argc, char **argv)
     g_test_add("/rpc/server/pipelined", serverFixture, NULL, fixtureSetUp,
                testPipelined, fixtureTearDown);
     g_test_add_func("/rpc/server/max-clients", testMaxClients);
+    g_test_add("/rpc/server/close-frees-slot", serverFixture,
+               GUINT_TO_POINTER(1), fixtureSetUp, testCloseFreesSlot,
+               fixtureTearDown);
     g_test_add("/rpc/server/peer-gone", serverFixture, NULL, fixtureSetUp,
                testPeerGone, fixtureTearDown);
     return g_test_run();
