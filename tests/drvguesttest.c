@@ -103,6 +103,21 @@ testGuestCheckState(drvTest *t, const testGuestCase *c, drvDomainRef *ref)
                   c->state, c->reason);
 }
 
+/* A guest that powered off is shut down once: QEMU's host SHUTDOWN
+ * after the driver's SIGTERM is no second shutdown event. */
+static void
+testGuestCheckOneShutdown(drvTest *t, const testGuestCase *c)
+{
+    g_autofree char *host = g_strdup_printf("%s %d %d", c->name,
+                                            VIR_DOMAIN_EVENT_SHUTDOWN,
+                                            VIR_DOMAIN_EVENT_SHUTDOWN_HOST);
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&t->lock);
+
+    if (c->state == VIR_DOMAIN_SHUTOFF &&
+        g_ptr_array_find_with_equal_func(t->events, host, g_str_equal, NULL))
+        VGM_TEST_FAIL("'%s': a host shutdown event after the guest's", c->name);
+}
+
 static void
 testGuest(gconstpointer data)
 {
@@ -128,6 +143,7 @@ testGuest(gconstpointer data)
     if (!testGuestWaitReady(image, c->name, c->boots, TEST_GUEST_BOOT_MS))
         return;
     testGuestCheckState(t, c, ref);
+    testGuestCheckOneShutdown(t, c);
 }
 
 static const testGuestCase testGuestCases[] = {
