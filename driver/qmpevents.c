@@ -155,6 +155,13 @@ drvQmpHandleShutdown(qapiMonitor *mon, const char *name, gint64 seconds,
         qapiJSONObjectGetBool(data, "guest", &guest);
     g_debug("domain '%s': SHUTDOWN guest=%d reason=%s", obj->def->name,
             guest, why ? why : "-");
+    /* Our SIGTERM after a guest poweroff (or a reset with on_reboot=destroy)
+     * makes QEMU report a host shutdown too: one shutdown, one event. */
+    if (obj->rt->stopCause == DRV_STOP_SHUTDOWN) {
+        g_debug("domain '%s': repeated SHUTDOWN ignored", obj->def->name);
+        g_mutex_unlock(&obj->lock);
+        return;
+    }
     if (obj->rt->stopCause == DRV_STOP_NONE)
         obj->rt->stopCause = DRV_STOP_SHUTDOWN;
     drvEventEmit(obj->drv, obj, VIR_DOMAIN_EVENT_SHUTDOWN,

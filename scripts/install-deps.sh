@@ -3,6 +3,8 @@
 #
 # Install what virtgmem needs to build and test on Debian 12.
 # Runs as root (or through sudo).  Safe to run again.
+# linux-image-amd64 and busybox-static give the integration tests a guest
+# OS to boot (tests/integration/guest-initrd.py builds its initrd).
 set -eu
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -18,6 +20,7 @@ packages="
     qemu-system-x86 qemu-utils
     clang llvm libclang-rt-14-dev clang-format
     python3
+    linux-image-amd64 busybox-static
 "
 
 missing=""

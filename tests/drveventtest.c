@@ -13,7 +13,8 @@
  * powers off, reboots or panics needs an OS; the fake QEMU of
  * tests/integration/qemu-fake.py emits the same events on command, so
  * each on_poweroff/on_reboot/on_crash action is checked here.  Real QEMU
- * covers STOP/RESUME sent behind the driver's back.
+ * covers STOP/RESUME sent behind the driver's back; drvguesttest boots a
+ * real guest OS under TCG for the guest-initiated events.
  */
 
 #define TEST_WAIT_MS 15000

@@ -19,7 +19,8 @@
  *
  * A diskless guest has no OS: `shutdown` and `reboot` are sent (virsh
  * reports success) but nothing in the guest acts on the ACPI request, so
- * the guest stays running; `destroy` stops it.
+ * the guest stays running; `destroy` stops it.  rpcguesttest boots a
+ * guest OS that does act on them.
  */
 
 static rpcDomTestDaemon *daemon_;
