@@ -30,6 +30,13 @@ bool vgmTestCompareToFile(const char *actual, const char *rel);
  */
 void vgmTestAddUnusedCheck(const char *dir);
 
+/*
+ * Register one case per *.xml file under tests/data/@dir, in name order:
+ * the test path is "/@prefix/@dir/FILE" and @func gets "@dir/FILE".
+ */
+void vgmTestAddXMLFiles(const char *prefix, const char *dir,
+                        GTestDataFunc func);
+
 /* The result of a case: a g_test failure with a message, or nothing. */
 #define VGM_TEST_FAIL(...) \
     do { \
