@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <config.h>
 
+#include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 
 #include "tests/testutils.h"
 
@@ -192,4 +196,46 @@ vgmTestAddXMLFiles(const char *prefix, const char *dir, GTestDataFunc func)
         g_test_add_data_func_full(test, g_strdup_printf("%s/%s", dir, file),
                                   func, g_free);
     }
+}
+
+bool
+vgmTestWaitPath(const char *path, int ms)
+{
+    gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
+
+    while (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+        if (g_get_monotonic_time() > end)
+            return false;
+        g_usleep(20000);
+    }
+    return true;
+}
+
+int
+vgmTestWaitExit(GPid pid, int ms)
+{
+    gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
+    int status = 0;
+
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        if (g_get_monotonic_time() > end) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return -1;
+        }
+        g_usleep(20000);
+    }
+    return status;
+}
+
+int
+vgmTestConnectUnix(const char *path)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+    return fd;
 }

@@ -37,6 +37,13 @@ void vgmTestAddUnusedCheck(const char *dir);
 void vgmTestAddXMLFiles(const char *prefix, const char *dir,
                         GTestDataFunc func);
 
+/* Poll every 20 ms until @path exists: false when it does not after @ms. */
+bool vgmTestWaitPath(const char *path, int ms);
+/* Wait for @pid to exit: its wait status, or -1 (SIGKILLed) after @ms. */
+int vgmTestWaitExit(GPid pid, int ms);
+/* A connected AF_UNIX stream socket to @path (asserts it connects). */
+int vgmTestConnectUnix(const char *path);
+
 /* The result of a case: a g_test failure with a message, or nothing. */
 #define VGM_TEST_FAIL(...) \
     do { \
