@@ -23,16 +23,6 @@
  * uri_transport 'unix', and our own namespaced <virtgmem:guestMemfd>.
  */
 
-static void
-testSchemaErrors(void *ctx, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-}
-
 static char *
 testSchemaPath(const char *name)
 {
@@ -83,21 +73,12 @@ testStripNewer(xmlNodePtr node)
 static int
 testValidate(const char *rngPath, xmlDocPtr doc)
 {
-    xmlRelaxNGParserCtxtPtr pctxt = xmlRelaxNGNewParserCtxt(rngPath);
-    xmlRelaxNGPtr schema;
-    xmlRelaxNGValidCtxtPtr vctxt;
+    xmlRelaxNGPtr schema = vgmTestRelaxNGParse(rngPath);
     int rc;
 
-    xmlRelaxNGSetParserErrors(pctxt, testSchemaErrors, testSchemaErrors,
-                              NULL);
-    schema = xmlRelaxNGParse(pctxt);
-    xmlRelaxNGFreeParserCtxt(pctxt);
     if (!schema)
         return -1;
-    vctxt = xmlRelaxNGNewValidCtxt(schema);
-    xmlRelaxNGSetValidErrors(vctxt, testSchemaErrors, testSchemaErrors, NULL);
-    rc = xmlRelaxNGValidateDoc(vctxt, doc);
-    xmlRelaxNGFreeValidCtxt(vctxt);
+    rc = vgmTestRelaxNGValidate(schema, doc);
     xmlRelaxNGFree(schema);
     return rc;
 }

@@ -16,32 +16,13 @@
 
 static xmlRelaxNGPtr testSchema;
 
-static void testSchemaErrors(void *ctx, const char *fmt, ...)
-    G_GNUC_PRINTF(2, 3);
-
-static void
-testSchemaErrors(void *ctx, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-}
-
 static xmlRelaxNGPtr
 testSchemaLoad(void)
 {
     g_autofree char *path = g_build_filename(VGM_SOURCE_ROOT, "conf",
                                              "schemas", "domain.rng", NULL);
-    xmlRelaxNGParserCtxtPtr ctxt = xmlRelaxNGNewParserCtxt(path);
-    xmlRelaxNGPtr schema;
 
-    xmlRelaxNGSetParserErrors(ctxt, testSchemaErrors, testSchemaErrors,
-                              NULL);
-    schema = xmlRelaxNGParse(ctxt);
-    xmlRelaxNGFreeParserCtxt(ctxt);
-    return schema;
+    return vgmTestRelaxNGParse(path);
 }
 
 static void
@@ -49,7 +30,6 @@ testSchemaValidate(gconstpointer data)
 {
     const char *rel = data;
     g_autofree char *path = vgmTestDataPath(rel);
-    xmlRelaxNGValidCtxtPtr ctxt;
     xmlDocPtr doc;
     int rc;
 
@@ -61,10 +41,7 @@ testSchemaValidate(gconstpointer data)
         VGM_TEST_FAIL("cannot parse %s", path);
         return;
     }
-    ctxt = xmlRelaxNGNewValidCtxt(testSchema);
-    xmlRelaxNGSetValidErrors(ctxt, testSchemaErrors, testSchemaErrors, NULL);
-    rc = xmlRelaxNGValidateDoc(ctxt, doc);
-    xmlRelaxNGFreeValidCtxt(ctxt);
+    rc = vgmTestRelaxNGValidate(testSchema, doc);
     xmlFreeDoc(doc);
     if (rc != 0)
         VGM_TEST_FAIL("%s does not match conf/schemas/domain.rng", rel);

@@ -2,6 +2,8 @@
 #include <config.h>
 
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -238,4 +240,43 @@ vgmTestConnectUnix(const char *path)
     g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
     g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
     return fd;
+}
+
+static void vgmTestRelaxNGErrors(void *ctx, const char *fmt, ...)
+    G_GNUC_PRINTF(2, 3);
+
+static void
+vgmTestRelaxNGErrors(void *ctx, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+}
+
+xmlRelaxNGPtr
+vgmTestRelaxNGParse(const char *path)
+{
+    xmlRelaxNGParserCtxtPtr ctxt = xmlRelaxNGNewParserCtxt(path);
+    xmlRelaxNGPtr schema;
+
+    xmlRelaxNGSetParserErrors(ctxt, vgmTestRelaxNGErrors,
+                              vgmTestRelaxNGErrors, NULL);
+    schema = xmlRelaxNGParse(ctxt);
+    xmlRelaxNGFreeParserCtxt(ctxt);
+    return schema;
+}
+
+int
+vgmTestRelaxNGValidate(xmlRelaxNGPtr schema, xmlDocPtr doc)
+{
+    xmlRelaxNGValidCtxtPtr ctxt = xmlRelaxNGNewValidCtxt(schema);
+    int rc;
+
+    xmlRelaxNGSetValidErrors(ctxt, vgmTestRelaxNGErrors,
+                             vgmTestRelaxNGErrors, NULL);
+    rc = xmlRelaxNGValidateDoc(ctxt, doc);
+    xmlRelaxNGFreeValidCtxt(ctxt);
+    return rc;
 }

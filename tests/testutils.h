@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <libxml/relaxng.h>
 #include <stdbool.h>
 
 /*
@@ -43,6 +44,11 @@ bool vgmTestWaitPath(const char *path, int ms);
 int vgmTestWaitExit(GPid pid, int ms);
 /* A connected AF_UNIX stream socket to @path (asserts it connects). */
 int vgmTestConnectUnix(const char *path);
+
+/* Parse the RelaxNG schema at @path, its errors on stderr; NULL on failure. */
+xmlRelaxNGPtr vgmTestRelaxNGParse(const char *path);
+/* Validate @doc against @schema, errors on stderr: 0 when it matches. */
+int vgmTestRelaxNGValidate(xmlRelaxNGPtr schema, xmlDocPtr doc);
 
 /* The result of a case: a g_test failure with a message, or nothing. */
 #define VGM_TEST_FAIL(...) \
