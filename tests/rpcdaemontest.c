@@ -44,19 +44,6 @@ typedef struct {
 } daemonFixture;
 
 static void
-silentErrors(void *data, virErrorPtr err)
-{
-}
-
-static gpointer
-eventLoop(gpointer data)
-{
-    while (TRUE)
-        virEventRunDefaultImpl();
-    return NULL;
-}
-
-static void
 fixtureSetUp(daemonFixture *fx, gconstpointer data)
 {
     static int n;
@@ -1079,9 +1066,7 @@ main(int argc, char **argv)
     /* A client whose daemon hangs up must not kill the test. */
     signal(SIGPIPE, SIG_IGN);
     topDir = g_dir_make_tmp("vgm-rpcdaemon-XXXXXX", NULL);
-    virSetErrorFunc(NULL, silentErrors);
-    virEventRegisterDefaultImpl();
-    g_thread_unref(g_thread_new("libvirt-events", eventLoop, NULL));
+    rpcTestClientInit();
     addSocketCases();
     addSignalCases();
     rc = g_test_run();

@@ -26,19 +26,6 @@
 
 static rpcDomTestDaemon *daemon_;
 
-static void
-silentErrors(void *data, virErrorPtr err)
-{
-}
-
-static gpointer
-eventLoop(gpointer data)
-{
-    while (TRUE)
-        virEventRunDefaultImpl();
-    return NULL;
-}
-
 #define ASSERT_ERROR(code) \
     g_assert_cmpint(virGetLastErrorCode(), ==, (code))
 
@@ -759,9 +746,7 @@ main(int argc, char **argv)
     int rc;
 
     g_test_init(&argc, &argv, NULL);
-    virSetErrorFunc(NULL, silentErrors);
-    virEventRegisterDefaultImpl();
-    g_thread_unref(g_thread_new("libvirt-events", eventLoop, NULL));
+    rpcTestClientInit();
     daemon_ = rpcDomTestDaemonNew(false);
     rpcDomTestCleanupOnCrash(daemon_);
     if (!rpcDomTestDaemonStart(daemon_)) {

@@ -39,19 +39,6 @@ static char *uri;
 static char *roUri;
 static GPid daemonPid;
 
-static void
-silentErrors(void *data, virErrorPtr err)
-{
-}
-
-static gpointer
-eventLoop(gpointer data)
-{
-    while (TRUE)
-        virEventRunDefaultImpl();
-    return NULL;
-}
-
 /* ---- raw sockets ---------------------------------------------------- */
 
 static void
@@ -781,9 +768,7 @@ main(int argc, char **argv)
     roSockPath = g_strconcat(sockPath, "-ro", NULL);
     uri = g_strdup_printf("gmem+unix:///system?socket=%s", sockPath);
     roUri = g_strdup_printf("gmem+unix:///system?socket=%s", roSockPath);
-    virSetErrorFunc(NULL, silentErrors);
-    virEventRegisterDefaultImpl();
-    g_thread_unref(g_thread_new("libvirt-events", eventLoop, NULL));
+    rpcTestClientInit();
     if (!startDaemon(binary)) {
         if (daemonPid > 0) {
             kill(daemonPid, SIGKILL);
