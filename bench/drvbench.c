@@ -8,6 +8,7 @@
 #include <libvirt/libvirt.h>
 
 #include "driver/driver.h"
+#include "tests/drvtestutils.h"
 
 /*
  * The driver's lifecycle costs on this machine, with the real QEMU (KVM
@@ -143,24 +144,6 @@ benchList(drvDriver *drv, unsigned int ndoms)
     benchReport(what, us);
 }
 
-static void
-benchRemoveTree(const char *path)
-{
-    g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-    const char *entry;
-
-    while (dir && (entry = g_dir_read_name(dir))) {
-        g_autofree char *child = g_build_filename(path, entry, NULL);
-
-        if (g_file_test(child, G_FILE_TEST_IS_DIR) &&
-            !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-            benchRemoveTree(child);
-        else
-            unlink(child);
-    }
-    rmdir(path);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -188,6 +171,6 @@ main(int argc, char **argv)
     if (ret == 0)
         benchList(drv, 100);
     drvDriverClose(drv);
-    benchRemoveTree(root);
+    drvTestRemoveTree(root);
     return ret;
 }

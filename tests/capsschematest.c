@@ -23,16 +23,6 @@
  * uri_transport 'unix', and our own namespaced <virtgmem:guestMemfd>.
  */
 
-static void
-testSchemaErrors(void *ctx, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-}
-
 static char *
 testSchemaPath(const char *name)
 {
@@ -83,21 +73,12 @@ testStripNewer(xmlNodePtr node)
 static int
 testValidate(const char *rngPath, xmlDocPtr doc)
 {
-    xmlRelaxNGParserCtxtPtr pctxt = xmlRelaxNGNewParserCtxt(rngPath);
-    xmlRelaxNGPtr schema;
-    xmlRelaxNGValidCtxtPtr vctxt;
+    xmlRelaxNGPtr schema = vgmTestRelaxNGParse(rngPath);
     int rc;
 
-    xmlRelaxNGSetParserErrors(pctxt, testSchemaErrors, testSchemaErrors,
-                              NULL);
-    schema = xmlRelaxNGParse(pctxt);
-    xmlRelaxNGFreeParserCtxt(pctxt);
     if (!schema)
         return -1;
-    vctxt = xmlRelaxNGNewValidCtxt(schema);
-    xmlRelaxNGSetValidErrors(vctxt, testSchemaErrors, testSchemaErrors, NULL);
-    rc = xmlRelaxNGValidateDoc(vctxt, doc);
-    xmlRelaxNGFreeValidCtxt(vctxt);
+    rc = vgmTestRelaxNGValidate(schema, doc);
     xmlRelaxNGFree(schema);
     return rc;
 }
@@ -125,41 +106,11 @@ testSchemaCase(gconstpointer data)
     xmlFreeDoc(doc);
 }
 
-static int
-testCompare(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void
-testAddDir(const char *dir)
-{
-    g_autofree char *path = vgmTestDataPath(dir);
-    g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
-    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-    const char *name;
-    size_t i;
-
-    while (d && (name = g_dir_read_name(d))) {
-        if (g_str_has_suffix(name, ".xml"))
-            g_ptr_array_add(names, g_strdup(name));
-    }
-    g_ptr_array_sort(names, testCompare);
-    for (i = 0; i < names->len; i++) {
-        const char *file = names->pdata[i];
-        g_autofree char *test = g_strdup_printf("/capsschema/%s/%s", dir,
-                                                file);
-
-        g_test_add_data_func_full(test, g_strdup_printf("%s/%s", dir, file),
-                                  testSchemaCase, g_free);
-    }
-}
-
 int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    testAddDir("capabilities");
-    testAddDir("domcaps");
+    vgmTestAddXMLFiles("capsschema", "capabilities", testSchemaCase);
+    vgmTestAddXMLFiles("capsschema", "domcaps", testSchemaCase);
     return g_test_run();
 }

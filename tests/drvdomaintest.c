@@ -18,23 +18,11 @@
  * status files that are corrupt or name a dead or foreign process.
  */
 
-static drvDomainRef *
-testDefine(drvTest *t, const char *name, unsigned int n)
-{
-    g_autofree char *xml = drvTestXML(name, n, NULL);
-    g_autoptr(GError) err = NULL;
-    drvDomainRef *ref = drvDomainDefineXML(t->drv, xml, 0, &err);
-
-    if (!ref)
-        VGM_TEST_FAIL("define '%s' failed: %s", name, err->message);
-    return ref;
-}
-
 static void
 testDefineUndefine(gconstpointer data)
 {
     g_autoptr(drvTest) t = drvTestNew();
-    g_autoptr(drvDomainRef) ref = testDefine(t, "one", 1);
+    g_autoptr(drvDomainRef) ref = drvTestDefine(t, "one", 1);
     g_autoptr(drvDomainRef) byName = NULL;
     g_autoptr(drvDomainRef) byUUID = NULL;
     g_autoptr(GError) err = NULL;
@@ -58,7 +46,7 @@ testDefineUndefine(gconstpointer data)
     g_assert_true(g_file_test(path, G_FILE_TEST_IS_REGULAR));
     /* the same definition again is an update */
     g_clear_pointer(&byName, drvDomainRefFree);
-    byName = testDefine(t, "one", 1);
+    byName = drvTestDefine(t, "one", 1);
     drvTestWaitEvent(t, "one", VIR_DOMAIN_EVENT_DEFINED,
                      VIR_DOMAIN_EVENT_DEFINED_UPDATED, 1000);
     drvTestReopen(t, false);
@@ -77,7 +65,7 @@ static void
 testNameUUIDClash(gconstpointer data)
 {
     g_autoptr(drvTest) t = drvTestNew();
-    g_autoptr(drvDomainRef) ref = testDefine(t, "clash", 2);
+    g_autoptr(drvDomainRef) ref = drvTestDefine(t, "clash", 2);
     g_autofree char *sameUUID = drvTestXML("other-name", 2, NULL);
     g_autofree char *sameName = drvTestXML("clash", 3, NULL);
     g_autoptr(GError) err = NULL;
@@ -93,7 +81,7 @@ static void
 testInvalidKeepsOld(gconstpointer data)
 {
     g_autoptr(drvTest) t = drvTestNew();
-    g_autoptr(drvDomainRef) ref = testDefine(t, "keep", 4);
+    g_autoptr(drvDomainRef) ref = drvTestDefine(t, "keep", 4);
     g_autofree char *path = g_build_filename(t->root, "config", "keep.xml",
                                              NULL);
     g_autofree char *before = NULL;
@@ -126,7 +114,7 @@ static void
 testDiskFull(gconstpointer data)
 {
     g_autoptr(drvTest) t = drvTestNew();
-    g_autoptr(drvDomainRef) ref = testDefine(t, "full", 5);
+    g_autoptr(drvDomainRef) ref = drvTestDefine(t, "full", 5);
     g_autofree char *xml = drvTestXML("full", 5, NULL);
     g_autofree char *config = g_build_filename(t->root, "config", NULL);
     g_autofree char *out = NULL;
@@ -166,9 +154,9 @@ static void
 testListFilters(gconstpointer data)
 {
     g_autoptr(drvTest) t = drvTestNew();
-    g_autoptr(drvDomainRef) a = testDefine(t, "list-a", 7);
-    g_autoptr(drvDomainRef) b = testDefine(t, "list-b", 8);
-    g_autoptr(drvDomainRef) c = testDefine(t, "list-c", 9);
+    g_autoptr(drvDomainRef) a = drvTestDefine(t, "list-a", 7);
+    g_autoptr(drvDomainRef) b = drvTestDefine(t, "list-b", 8);
+    g_autoptr(drvDomainRef) c = drvTestDefine(t, "list-c", 9);
     g_autoptr(GPtrArray) all = NULL;
     g_autoptr(GError) err = NULL;
 
@@ -236,7 +224,7 @@ static void
 testWrongStateShutoff(gconstpointer data)
 {
     g_autoptr(drvTest) t = drvTestNew();
-    g_autoptr(drvDomainRef) ref = testDefine(t, "off", 10);
+    g_autoptr(drvDomainRef) ref = drvTestDefine(t, "off", 10);
     size_t i;
 
     for (i = 0; i < 6; i++) {
@@ -263,7 +251,7 @@ static void
 testBadFlags(gconstpointer data)
 {
     g_autoptr(drvTest) t = drvTestNew();
-    g_autoptr(drvDomainRef) ref = testDefine(t, "flags", 14);
+    g_autoptr(drvDomainRef) ref = drvTestDefine(t, "flags", 14);
     g_autofree char *xml = drvTestXML("flags", 14, NULL);
     g_autoptr(GError) err = NULL;
 
@@ -287,7 +275,7 @@ static void
 testBusyInactive(gconstpointer data)
 {
     g_autoptr(drvTest) t = drvTestNew();
-    g_autoptr(drvDomainRef) ref = testDefine(t, "busy", 11);
+    g_autoptr(drvDomainRef) ref = drvTestDefine(t, "busy", 11);
     g_autofree char *xml = drvTestXML("busy", 11, NULL);
     g_autoptr(drvDomainObj) obj = drvDomainListFindByUUID(t->drv->domains,
                                                           ref->uuid);
@@ -352,8 +340,8 @@ static void
 testStatusFiles(gconstpointer data)
 {
     g_autoptr(drvTest) t = drvTestNew();
-    g_autoptr(drvDomainRef) dead = testDefine(t, "dead", 12);
-    g_autoptr(drvDomainRef) mine = testDefine(t, "mine", 13);
+    g_autoptr(drvDomainRef) dead = drvTestDefine(t, "dead", 12);
+    g_autoptr(drvDomainRef) mine = drvTestDefine(t, "mine", 13);
     g_autofree char *run = g_build_filename(t->root, "run", NULL);
     g_autofree char *bad = g_build_filename(run, "bad.status", NULL);
     g_autofree char *aside = g_strdup_printf("%s.corrupt", bad);

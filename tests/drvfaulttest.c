@@ -109,18 +109,6 @@ testBusy(gconstpointer data)
     g_assert_cmpint(drvDomainSuspend(t->drv, a->uuid, NULL), ==, 0);
 }
 
-static pid_t
-testPid(drvTest *t, const char *name)
-{
-    g_autofree char *file = g_strdup_printf("%s.pid", name);
-    g_autofree char *path = g_build_filename(t->root, "run", file, NULL);
-    g_autofree char *text = NULL;
-
-    if (!g_file_get_contents(path, &text, NULL, NULL))
-        return -1;
-    return atoi(text);
-}
-
 /* A QEMU stopped with SIGSTOP ignores SIGTERM until SIGKILL. */
 static void
 testDestroyStuck(gconstpointer data)
@@ -133,7 +121,7 @@ testDestroyStuck(gconstpointer data)
 
     if (!ref)
         return;
-    pid = testPid(t, "stuck");
+    pid = drvTestPid(t, "stuck");
     g_assert_cmpint(kill(pid, SIGSTOP), ==, 0);
     g_assert_cmpint(drvDomainDestroy(t->drv, ref->uuid,
                                      VIR_DOMAIN_DESTROY_GRACEFUL, &err), ==,
@@ -172,8 +160,8 @@ testPidReused(gconstpointer data)
     g_autoptr(drvDomainRef) a = testDefineStart(t, "reused-a", 5, NULL);
     g_autoptr(drvDomainRef) b = testDefineStart(t, "reused-b", 6, NULL);
     const char *argv[] = { "/bin/sleep", "60", NULL };
-    pid_t qa = testPid(t, "reused-a");
-    pid_t qb = testPid(t, "reused-b");
+    pid_t qa = drvTestPid(t, "reused-a");
+    pid_t qb = drvTestPid(t, "reused-b");
     GPid other = 0;
     int state = -1;
     int reason = -1;
@@ -350,7 +338,7 @@ testNoGreeting(gconstpointer data)
                       "hanging before the QMP greeting");
     g_test_message("error: %s", err->message);
     g_assert_cmpuint(drvTestCountEntries(state), ==, 0);
-    g_assert_cmpint(testPid(t, "silent"), ==, -1);
+    g_assert_cmpint(drvTestPid(t, "silent"), ==, -1);
     g_assert_cmpuint(drvTestCountProcesses(t->root), ==, 0);
 }
 
@@ -436,7 +424,7 @@ testDeaf(gconstpointer data)
     g_assert_nonnull(strstr(err->message, "ignoring it"));
     /* start timeout, plus killing QEMU and slack for a loaded host */
     g_assert_cmpint(ms, <, 2000 + 3000);
-    g_assert_cmpint(testPid(t, "deaf"), ==, -1);
+    g_assert_cmpint(drvTestPid(t, "deaf"), ==, -1);
     g_assert_cmpuint(drvTestCountProcesses(t->root), ==, 0);
 }
 

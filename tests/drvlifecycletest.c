@@ -20,18 +20,6 @@
 
 #define TEST_WAIT_MS 15000
 
-static drvDomainRef *
-testDefine(drvTest *t, const char *name, unsigned int n)
-{
-    g_autofree char *xml = drvTestXML(name, n, NULL);
-    g_autoptr(GError) err = NULL;
-    drvDomainRef *ref = drvDomainDefineXML(t->drv, xml, 0, &err);
-
-    if (!ref)
-        VGM_TEST_FAIL("define '%s' failed: %s", name, err->message);
-    return ref;
-}
-
 static bool
 testCheckState(drvTest *t, const unsigned char *uuid, int state, int reason)
 {
@@ -78,7 +66,7 @@ static void
 testLifecycle(gconstpointer data)
 {
     g_autoptr(drvTest) t = drvTestNew();
-    g_autoptr(drvDomainRef) ref = testDefine(t, "life", 1);
+    g_autoptr(drvDomainRef) ref = drvTestDefine(t, "life", 1);
     g_autoptr(drvDomainRef) byID = NULL;
     g_autoptr(GError) err = NULL;
     g_autofree char *reply = NULL;
@@ -137,7 +125,7 @@ static void
 testStartPaused(gconstpointer data)
 {
     g_autoptr(drvTest) t = drvTestNew();
-    g_autoptr(drvDomainRef) ref = testDefine(t, "paused", 2);
+    g_autoptr(drvDomainRef) ref = drvTestDefine(t, "paused", 2);
     g_autoptr(GError) err = NULL;
 
     if (!ref || !testStart(t, ref, VIR_DOMAIN_START_PAUSED))
@@ -207,30 +195,18 @@ testQemuExitsAtOnce(gconstpointer data)
     testCheckNothingLeft(t, ref->uuid);
 }
 
-static pid_t
-testPid(drvTest *t, const char *name)
-{
-    g_autofree char *file = g_strdup_printf("%s.pid", name);
-    g_autofree char *path = g_build_filename(t->root, "run", file, NULL);
-    g_autofree char *text = NULL;
-
-    if (!g_file_get_contents(path, &text, NULL, NULL))
-        return -1;
-    return atoi(text);
-}
-
 static void
 testKill9(gconstpointer data)
 {
     g_autoptr(drvTest) t = drvTestNew();
-    g_autoptr(drvDomainRef) ref = testDefine(t, "kill9", 5);
+    g_autoptr(drvDomainRef) ref = drvTestDefine(t, "kill9", 5);
     g_autofree char *status = NULL;
     gint64 start;
     pid_t pid;
 
     if (!ref || !testStart(t, ref, 0))
         return;
-    pid = testPid(t, "kill9");
+    pid = drvTestPid(t, "kill9");
     g_assert_cmpint(pid, >, 1);
     start = g_get_monotonic_time();
     g_assert_cmpint(kill(pid, SIGKILL), ==, 0);
@@ -255,7 +231,7 @@ testStartThree(drvTest *t)
     size_t i;
 
     for (i = 0; i < G_N_ELEMENTS(testThree); i++) {
-        g_autoptr(drvDomainRef) ref = testDefine(t, testThree[i], 10 + i);
+        g_autoptr(drvDomainRef) ref = drvTestDefine(t, testThree[i], 10 + i);
 
         if (!ref || !testStart(t, ref, i == 2 ? VIR_DOMAIN_START_PAUSED : 0))
             return false;
@@ -359,14 +335,14 @@ static void
 testExitWhileClosed(gconstpointer data)
 {
     g_autoptr(drvTest) t = drvTestNew();
-    g_autoptr(drvDomainRef) ref = testDefine(t, "gone", 20);
+    g_autoptr(drvDomainRef) ref = drvTestDefine(t, "gone", 20);
     g_autofree char *stat = NULL;
     siginfo_t info = { 0 };
     pid_t pid;
 
     if (!ref || !testStart(t, ref, 0))
         return;
-    pid = testPid(t, "gone");
+    pid = drvTestPid(t, "gone");
     drvTestClose(t);
     g_assert_cmpint(kill(pid, SIGKILL), ==, 0);
     /* Wait until it is a zombie of ours (we are its subreaper), without
@@ -476,8 +452,8 @@ static void
 testAutostart(gconstpointer data)
 {
     g_autoptr(drvTest) t = drvTestNew();
-    g_autoptr(drvDomainRef) on = testDefine(t, "auto-on", 7);
-    g_autoptr(drvDomainRef) off = testDefine(t, "auto-off", 8);
+    g_autoptr(drvDomainRef) on = drvTestDefine(t, "auto-on", 7);
+    g_autoptr(drvDomainRef) off = drvTestDefine(t, "auto-off", 8);
     g_autoptr(GError) err = NULL;
     bool autostart = false;
 

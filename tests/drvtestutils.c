@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <libvirt/libvirt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "tests/drvtestutils.h"
@@ -266,4 +267,28 @@ drvTestCountProcesses(const char *text)
             n++;
     }
     return n;
+}
+
+drvDomainRef *
+drvTestDefine(drvTest *t, const char *name, unsigned int uuidByte)
+{
+    g_autofree char *xml = drvTestXML(name, uuidByte, NULL);
+    g_autoptr(GError) err = NULL;
+    drvDomainRef *ref = drvDomainDefineXML(t->drv, xml, 0, &err);
+
+    if (!ref)
+        VGM_TEST_FAIL("define '%s' failed: %s", name, err->message);
+    return ref;
+}
+
+pid_t
+drvTestPid(drvTest *t, const char *name)
+{
+    g_autofree char *file = g_strdup_printf("%s.pid", name);
+    g_autofree char *path = g_build_filename(t->root, "run", file, NULL);
+    g_autofree char *text = NULL;
+
+    if (!g_file_get_contents(path, &text, NULL, NULL))
+        return -1;
+    return atoi(text);
 }

@@ -3,6 +3,7 @@
 
 #include <glib.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "driver/driver.h"
 
@@ -39,6 +40,12 @@ const char *drvTestVirtType(void);
 char *drvTestXML(const char *name, unsigned int uuidByte,
                  const char *emulator);
 void drvTestUUID(unsigned int uuidByte, unsigned char *uuid);
+/* Define drvTestXML(@name, @uuidByte); fails the case and returns NULL
+ * when it cannot. */
+drvDomainRef *drvTestDefine(drvTest *t, const char *name,
+                            unsigned int uuidByte);
+/* The QEMU pid from the root's run/NAME.pid, or -1 without one. */
+pid_t drvTestPid(drvTest *t, const char *name);
 
 /* Wait until "NAME EVENT DETAIL" was recorded (and consume it). */
 bool drvTestWaitEvent(drvTest *t, const char *name, int event, int detail,

@@ -44,19 +44,6 @@ typedef struct {
 } daemonFixture;
 
 static void
-silentErrors(void *data, virErrorPtr err)
-{
-}
-
-static gpointer
-eventLoop(gpointer data)
-{
-    while (TRUE)
-        virEventRunDefaultImpl();
-    return NULL;
-}
-
-static void
 fixtureSetUp(daemonFixture *fx, gconstpointer data)
 {
     static int n;
@@ -68,24 +55,6 @@ fixtureSetUp(daemonFixture *fx, gconstpointer data)
     fx->log = g_build_filename(fx->dir, "log", NULL);
 }
 
-/* Wait for @pid to exit; its status, or -1 (killed) after @ms. */
-static int
-waitExit(GPid pid, int ms)
-{
-    gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
-    int status = 0;
-
-    while (waitpid(pid, &status, WNOHANG) == 0) {
-        if (g_get_monotonic_time() > end) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            return -1;
-        }
-        g_usleep(10000);
-    }
-    return status;
-}
-
 static void
 fixtureTearDown(daemonFixture *fx, gconstpointer data)
 {
@@ -93,7 +62,7 @@ fixtureTearDown(daemonFixture *fx, gconstpointer data)
 
     if (fx->pid > 0) {
         kill(fx->pid, SIGKILL);
-        waitExit(fx->pid, 5000);
+        vgmTestWaitExit(fx->pid, 5000);
     }
     if (g_test_failed() && g_file_get_contents(fx->log, &log, NULL, NULL))
         g_printerr("--- virtgmemd log\n%s--- end of log\n", log);
@@ -248,7 +217,7 @@ stopDaemon(daemonFixture *fx)
     int status;
 
     g_assert_cmpint(kill(fx->pid, SIGTERM), ==, 0);
-    status = waitExit(fx->pid, 10000);
+    status = vgmTestWaitExit(fx->pid, 10000);
     fx->pid = 0;
     g_assert_true(status != -1 && WIFEXITED(status));
     g_assert_cmpint(WEXITSTATUS(status), ==, 0);
@@ -283,18 +252,6 @@ canOpenPred(gconstpointer uri)
 }
 
 /* ---- raw sockets ---------------------------------------------------- */
-
-static int
-connectUnix(const char *path)
-{
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-    g_assert_cmpint(fd, >=, 0);
-    g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
-    g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
-    return fd;
-}
 
 /* A connection to 127.0.0.1:@port, or -1 with errno set. */
 static int
@@ -668,7 +625,7 @@ testRefuse(daemonFixture *fx, gconstpointer data)
         writeConf(fx, text);
     }
     spawnDaemon(fx, tc->arg, NULL);
-    status = waitExit(fx->pid, 10000);
+    status = vgmTestWaitExit(fx->pid, 10000);
     fx->pid = 0;
     g_assert_true(status != -1 && WIFEXITED(status));
     g_assert_cmpint(WEXITSTATUS(status), ==, 1);
@@ -779,7 +736,7 @@ testMaxPayload(daemonFixture *fx, gconstpointer data)
 
     writeConf(fx, "max_payload = 65536\n");
     startDaemon(fx);
-    fd = connectUnix(fx->sock);
+    fd = vgmTestConnectUnix(fx->sock);
     g_assert_cmpint(write(fd, bytes, len), ==, (ssize_t)len);
     g_assert_nonnull((reply = readFrame(fd)));
     g_assert_true(rpcTestReplyError(reply, &err));
@@ -899,7 +856,7 @@ testActivation(daemonFixture *fx, gconstpointer data)
     for (i = 0; i < n; i++)
         close(fds[i]);
     if (tc->exitCode >= 0) {
-        int status = waitExit(fx->pid, 10000);
+        int status = vgmTestWaitExit(fx->pid, 10000);
 
         fx->pid = 0;
         g_assert_true(status != -1 && WIFEXITED(status));
@@ -945,7 +902,7 @@ testTimeout(daemonFixture *fx, gconstpointer data)
 
     spawnWithFds(fx, argv, envp, NULL, 0);
     g_assert_true(waitFor(unixListening, sock, 10000));
-    status = waitExit(fx->pid, 10000);
+    status = vgmTestWaitExit(fx->pid, 10000);
     fx->pid = 0;
     g_assert_true(status != -1 && WIFEXITED(status));
     g_assert_cmpint(WEXITSTATUS(status), ==, 0);
@@ -974,7 +931,7 @@ testSessionConfig(daemonFixture *fx, gconstpointer data)
     g_assert_cmpint(g_mkdir_with_parents(cfgDir, 0700), ==, 0);
     g_assert_true(g_file_set_contents(cfg, "x = 1\n", -1, NULL));
     spawnWithFds(fx, argv, envp, NULL, 0);
-    status = waitExit(fx->pid, 10000);
+    status = vgmTestWaitExit(fx->pid, 10000);
     fx->pid = 0;
     g_assert_true(status != -1 && WIFEXITED(status));
     g_assert_cmpint(WEXITSTATUS(status), ==, 1);
@@ -1005,7 +962,7 @@ pathGone(gconstpointer path)
 static pid_t
 listenerPid(const char *path)
 {
-    VGM_AUTOCLOSE int fd = connectUnix(path);
+    VGM_AUTOCLOSE int fd = vgmTestConnectUnix(path);
     struct ucred cred;
     socklen_t len = sizeof(cred);
 
@@ -1109,9 +1066,7 @@ main(int argc, char **argv)
     /* A client whose daemon hangs up must not kill the test. */
     signal(SIGPIPE, SIG_IGN);
     topDir = g_dir_make_tmp("vgm-rpcdaemon-XXXXXX", NULL);
-    virSetErrorFunc(NULL, silentErrors);
-    virEventRegisterDefaultImpl();
-    g_thread_unref(g_thread_new("libvirt-events", eventLoop, NULL));
+    rpcTestClientInit();
     addSocketCases();
     addSignalCases();
     rc = g_test_run();

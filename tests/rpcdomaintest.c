@@ -26,19 +26,6 @@
 
 static rpcDomTestDaemon *daemon_;
 
-static void
-silentErrors(void *data, virErrorPtr err)
-{
-}
-
-static gpointer
-eventLoop(gpointer data)
-{
-    while (TRUE)
-        virEventRunDefaultImpl();
-    return NULL;
-}
-
 #define ASSERT_ERROR(code) \
     g_assert_cmpint(virGetLastErrorCode(), ==, (code))
 
@@ -665,18 +652,6 @@ testConcurrent(void)
     g_assert_cmpint(virConnectClose(conn), ==, 0);
 }
 
-static int
-rawConnect(const char *path)
-{
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-    g_assert_cmpint(fd, >=, 0);
-    g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
-    g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
-    return fd;
-}
-
 static void
 rawSend(int fd, GBytes *bytes)
 {
@@ -714,7 +689,7 @@ testVanishMidCall(void)
                                           (xdrproc_t)xdr_remote_connect_open_args,
                                           &open);
     g_autoptr(GBytes) call2 = NULL;
-    VGM_AUTOCLOSE int fd = rawConnect(daemon_->sock);
+    VGM_AUTOCLOSE int fd = vgmTestConnectUnix(daemon_->sock);
     gint64 end = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
 
     g_assert_cmpint(virDomainGetUUID(dom, (unsigned char *)create.dom.uuid),
@@ -771,9 +746,7 @@ main(int argc, char **argv)
     int rc;
 
     g_test_init(&argc, &argv, NULL);
-    virSetErrorFunc(NULL, silentErrors);
-    virEventRegisterDefaultImpl();
-    g_thread_unref(g_thread_new("libvirt-events", eventLoop, NULL));
+    rpcTestClientInit();
     daemon_ = rpcDomTestDaemonNew(false);
     rpcDomTestCleanupOnCrash(daemon_);
     if (!rpcDomTestDaemonStart(daemon_)) {

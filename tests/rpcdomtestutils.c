@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "tests/rpcdomtestutils.h"
+#include "tests/testutils.h"
 #include "util/fd.h"
 
 /**
@@ -42,19 +43,6 @@ rpcDomTestChildSetup(gpointer data)
 {
     /* Never outlive the test; guests do (they belong to the root). */
     prctl(PR_SET_PDEATHSIG, SIGTERM);
-}
-
-static bool
-rpcDomTestWaitPath(const char *path, int ms)
-{
-    gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
-
-    while (!g_file_test(path, G_FILE_TEST_EXISTS)) {
-        if (g_get_monotonic_time() > end)
-            return false;
-        g_usleep(20000);
-    }
-    return true;
 }
 
 /**
@@ -94,24 +82,7 @@ rpcDomTestDaemonStart(rpcDomTestDaemon *d)
         g_printerr("cannot start virtgmemd: %s\n", error->message);
         return false;
     }
-    return rpcDomTestWaitPath(d->session ? d->sock : d->roSock, 20000);
-}
-
-static int
-rpcDomTestWaitExit(GPid pid, int ms)
-{
-    gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
-    int status = 0;
-
-    while (waitpid(pid, &status, WNOHANG) == 0) {
-        if (g_get_monotonic_time() > end) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            return -1;
-        }
-        g_usleep(20000);
-    }
-    return status;
+    return vgmTestWaitPath(d->session ? d->sock : d->roSock, 20000);
 }
 
 /**
@@ -124,7 +95,7 @@ rpcDomTestWaitExit(GPid pid, int ms)
 int
 rpcDomTestDaemonWaitExit(rpcDomTestDaemon *d, int ms)
 {
-    int status = rpcDomTestWaitExit(d->pid, ms);
+    int status = vgmTestWaitExit(d->pid, ms);
 
     d->pid = 0;
     return status;
@@ -144,7 +115,7 @@ rpcDomTestDaemonStop(rpcDomTestDaemon *d)
     if (d->pid <= 0)
         return false;
     kill(d->pid, SIGTERM);
-    status = rpcDomTestWaitExit(d->pid, 20000);
+    status = vgmTestWaitExit(d->pid, 20000);
     d->pid = 0;
     return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
            !g_file_test(d->sock, G_FILE_TEST_EXISTS) &&

@@ -39,32 +39,7 @@ static char *uri;
 static char *roUri;
 static GPid daemonPid;
 
-static void
-silentErrors(void *data, virErrorPtr err)
-{
-}
-
-static gpointer
-eventLoop(gpointer data)
-{
-    while (TRUE)
-        virEventRunDefaultImpl();
-    return NULL;
-}
-
 /* ---- raw sockets ---------------------------------------------------- */
-
-static int
-rawConnect(const char *path)
-{
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-    g_assert_cmpint(fd, >=, 0);
-    g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
-    g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
-    return fd;
-}
 
 static void
 rawSend(int fd, const void *data, gsize len)
@@ -331,7 +306,7 @@ static void
 testRaw(gconstpointer data)
 {
     const rawCase *tc = data;
-    VGM_AUTOCLOSE int fd = rawConnect(sockPath);
+    VGM_AUTOCLOSE int fd = vgmTestConnectUnix(sockPath);
     g_autoptr(GBytes) bytes = rpcTestHex(tc->send);
     guint32 serials = 0;
     gboolean eof = FALSE;
@@ -376,7 +351,7 @@ isKeepAlive(GBytes *frame, int proc)
 static int
 rawKeepAliveClient(void)
 {
-    int fd = rawConnect(sockPath);
+    int fd = vgmTestConnectUnix(sockPath);
     g_autoptr(GBytes) call = rpcTestHex(FEATURE_KEEPALIVE_CALL);
     g_autoptr(GBytes) reply = NULL;
     gboolean eof;
@@ -449,7 +424,7 @@ testKeepAliveAnswered(void)
 static void
 testKeepAlivePong(void)
 {
-    VGM_AUTOCLOSE int fd = rawConnect(sockPath);
+    VGM_AUTOCLOSE int fd = vgmTestConnectUnix(sockPath);
     g_autoptr(GBytes) ping = rpcTestHex(PING);
     g_autoptr(GBytes) reply = NULL;
     gboolean eof;
@@ -639,19 +614,6 @@ daemonChildSetup(gpointer data)
 }
 
 static gboolean
-waitForPath(const char *path, int ms)
-{
-    gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
-
-    while (!g_file_test(path, G_FILE_TEST_EXISTS)) {
-        if (g_get_monotonic_time() > end)
-            return FALSE;
-        g_usleep(20000);
-    }
-    return TRUE;
-}
-
-static gboolean
 spawnDaemon(const char *const *argv, const char *const *envp, GPid *pid)
 {
     g_autofree char *logPath = g_build_filename(tmpDir, "virtgmemd.log", NULL);
@@ -683,25 +645,7 @@ startDaemon(const char *binary)
     };
 
     return spawnDaemon(argv, NULL, &daemonPid) &&
-           waitForPath(roSockPath, 10000);
-}
-
-/* Wait for @pid to exit; its status, or -1 after @ms. */
-static int
-waitExit(GPid pid, int ms)
-{
-    gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
-    int status = 0;
-
-    while (waitpid(pid, &status, WNOHANG) == 0) {
-        if (g_get_monotonic_time() > end) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            return -1;
-        }
-        g_usleep(20000);
-    }
-    return status;
+           vgmTestWaitPath(roSockPath, 10000);
 }
 
 /* A session daemon: its socket under XDG_RUNTIME_DIR, no read-only
@@ -730,7 +674,7 @@ testSessionDaemon(void)
     int status;
 
     g_assert_true(spawnDaemon(argv, envp, &pid));
-    g_assert_true(waitForPath(sock, 10000));
+    g_assert_true(vgmTestWaitPath(sock, 10000));
     g_assert_cmpint(stat(dir, &st), ==, 0);
     g_assert_cmpint(st.st_mode & 0777, ==, 0700);
     g_assert_cmpint(stat(sock, &st), ==, 0);
@@ -741,7 +685,7 @@ testSessionDaemon(void)
     g_assert_nonnull((conn = virConnectOpen(sessUri)));
     g_assert_cmpstr(virConnectGetType(conn), ==, "GMEM");
     g_assert_cmpint(virConnectClose(conn), ==, 0);
-    status = waitExit(pid, 10000);
+    status = vgmTestWaitExit(pid, 10000);
     g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     g_assert_false(g_file_test(sock, G_FILE_TEST_EXISTS));
 }
@@ -754,7 +698,7 @@ stopDaemon(void)
     int status;
 
     kill(daemonPid, SIGTERM);
-    status = waitExit(daemonPid, 10000);
+    status = vgmTestWaitExit(daemonPid, 10000);
     if (!alive || status == -1 || !WIFEXITED(status) ||
         WEXITSTATUS(status) != 0) {
         g_printerr("virtgmemd died or failed (status 0x%x)\n", status);
@@ -824,9 +768,7 @@ main(int argc, char **argv)
     roSockPath = g_strconcat(sockPath, "-ro", NULL);
     uri = g_strdup_printf("gmem+unix:///system?socket=%s", sockPath);
     roUri = g_strdup_printf("gmem+unix:///system?socket=%s", roSockPath);
-    virSetErrorFunc(NULL, silentErrors);
-    virEventRegisterDefaultImpl();
-    g_thread_unref(g_thread_new("libvirt-events", eventLoop, NULL));
+    rpcTestClientInit();
     if (!startDaemon(binary)) {
         if (daemonPid > 0) {
             kill(daemonPid, SIGKILL);

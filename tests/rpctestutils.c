@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <config.h>
 
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
 #include <string.h>
 
 #include "daemon/rpcframe.h"
@@ -97,4 +99,25 @@ rpcTestReplyRet(GBytes *reply, xdrproc_t filter, void *ret)
     if (!filter)
         return len == RPC_FRAME_MIN;
     return rpcPayloadDecode(data, len, filter, ret, NULL) == 0;
+}
+
+static void
+rpcTestSilentErrors(void *data, virErrorPtr err)
+{
+}
+
+static gpointer
+rpcTestEventLoop(gpointer data)
+{
+    while (TRUE)
+        virEventRunDefaultImpl();
+    return NULL;
+}
+
+void
+rpcTestClientInit(void)
+{
+    virSetErrorFunc(NULL, rpcTestSilentErrors);
+    virEventRegisterDefaultImpl();
+    g_thread_unref(g_thread_new("libvirt-events", rpcTestEventLoop, NULL));
 }

@@ -19,3 +19,7 @@ GBytes *rpcTestCall(int proc, unsigned int serial, xdrproc_t filter,
 void rpcTestReplyHeader(GBytes *reply, rpc_message_header *hdr);
 gboolean rpcTestReplyError(GBytes *reply, remote_error *err);
 gboolean rpcTestReplyRet(GBytes *reply, xdrproc_t filter, void *ret);
+
+/* For tests through the libvirt client library: its errors silenced and
+ * its default event loop running in a thread of its own. */
+void rpcTestClientInit(void);

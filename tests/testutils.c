@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <config.h>
 
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 
 #include "tests/testutils.h"
 
@@ -162,4 +168,115 @@ vgmTestAddUnusedCheck(const char *dir)
 
     g_test_add_data_func_full(name, g_strdup(dir), vgmTestCheckUnused,
                               g_free);
+}
+
+static int
+vgmTestCompareNames(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+vgmTestAddXMLFiles(const char *prefix, const char *dir, GTestDataFunc func)
+{
+    g_autofree char *path = vgmTestDataPath(dir);
+    g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    const char *name;
+    size_t i;
+
+    while (d && (name = g_dir_read_name(d))) {
+        if (g_str_has_suffix(name, ".xml"))
+            g_ptr_array_add(names, g_strdup(name));
+    }
+    g_ptr_array_sort(names, vgmTestCompareNames);
+    for (i = 0; i < names->len; i++) {
+        const char *file = names->pdata[i];
+        g_autofree char *test = g_strdup_printf("/%s/%s/%s", prefix, dir,
+                                                file);
+
+        g_test_add_data_func_full(test, g_strdup_printf("%s/%s", dir, file),
+                                  func, g_free);
+    }
+}
+
+bool
+vgmTestWaitPath(const char *path, int ms)
+{
+    gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
+
+    while (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+        if (g_get_monotonic_time() > end)
+            return false;
+        g_usleep(20000);
+    }
+    return true;
+}
+
+int
+vgmTestWaitExit(GPid pid, int ms)
+{
+    gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
+    int status = 0;
+
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        if (g_get_monotonic_time() > end) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return -1;
+        }
+        g_usleep(20000);
+    }
+    return status;
+}
+
+int
+vgmTestConnectUnix(const char *path)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+    return fd;
+}
+
+static void vgmTestRelaxNGErrors(void *ctx, const char *fmt, ...)
+    G_GNUC_PRINTF(2, 3);
+
+static void
+vgmTestRelaxNGErrors(void *ctx, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+}
+
+xmlRelaxNGPtr
+vgmTestRelaxNGParse(const char *path)
+{
+    xmlRelaxNGParserCtxtPtr ctxt = xmlRelaxNGNewParserCtxt(path);
+    xmlRelaxNGPtr schema;
+
+    xmlRelaxNGSetParserErrors(ctxt, vgmTestRelaxNGErrors,
+                              vgmTestRelaxNGErrors, NULL);
+    schema = xmlRelaxNGParse(ctxt);
+    xmlRelaxNGFreeParserCtxt(ctxt);
+    return schema;
+}
+
+int
+vgmTestRelaxNGValidate(xmlRelaxNGPtr schema, xmlDocPtr doc)
+{
+    xmlRelaxNGValidCtxtPtr ctxt = xmlRelaxNGNewValidCtxt(schema);
+    int rc;
+
+    xmlRelaxNGSetValidErrors(ctxt, vgmTestRelaxNGErrors,
+                             vgmTestRelaxNGErrors, NULL);
+    rc = xmlRelaxNGValidateDoc(ctxt, doc);
+    xmlRelaxNGFreeValidCtxt(ctxt);
+    return rc;
 }

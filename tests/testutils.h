@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <libxml/relaxng.h>
 #include <stdbool.h>
 
 /*
@@ -29,6 +30,25 @@ bool vgmTestCompareToFile(const char *actual, const char *rel);
  * of its own, run last.
  */
 void vgmTestAddUnusedCheck(const char *dir);
+
+/*
+ * Register one case per *.xml file under tests/data/@dir, in name order:
+ * the test path is "/@prefix/@dir/FILE" and @func gets "@dir/FILE".
+ */
+void vgmTestAddXMLFiles(const char *prefix, const char *dir,
+                        GTestDataFunc func);
+
+/* Poll every 20 ms until @path exists: false when it does not after @ms. */
+bool vgmTestWaitPath(const char *path, int ms);
+/* Wait for @pid to exit: its wait status, or -1 (SIGKILLed) after @ms. */
+int vgmTestWaitExit(GPid pid, int ms);
+/* A connected AF_UNIX stream socket to @path (asserts it connects). */
+int vgmTestConnectUnix(const char *path);
+
+/* Parse the RelaxNG schema at @path, its errors on stderr; NULL on failure. */
+xmlRelaxNGPtr vgmTestRelaxNGParse(const char *path);
+/* Validate @doc against @schema, errors on stderr: 0 when it matches. */
+int vgmTestRelaxNGValidate(xmlRelaxNGPtr schema, xmlDocPtr doc);
 
 /* The result of a case: a g_test failure with a message, or nothing. */
 #define VGM_TEST_FAIL(...) \
